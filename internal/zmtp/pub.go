@@ -1,0 +1,338 @@
+package zmtp
+
+import (
+	"bytes"
+	"net"
+	"sync"
+	"sync/atomic"
+)
+
+// Pub is a PUB socket: it sends each message to every peer subscribed to a
+// prefix of its first frame. Send never blocks: each peer has its own queue
+// bounded by SendHWM, and a full queue drops for that peer only.
+//
+// Send is safe from any goroutine.
+type Pub struct {
+	s socket
+
+	peersMu sync.Mutex                 // serialises changes to peers
+	peers   atomic.Pointer[[]*pubPeer] // snapshot read lock-free by Send
+	byEP    map[string]*pubPeer        // connect-side peers, kept across reconnects
+}
+
+// pubPeer is one subscriber: an accepted connection, or a Connect endpoint
+// whose queue and subscriptions survive reconnects (as libzmq's pipes do).
+type pubPeer struct {
+	hwm  int
+	wake chan struct{} // capacity 1: "the queue has something"
+
+	mu     sync.Mutex
+	q      []Msg
+	subs   map[string]int // prefix -> reference count
+	fresh  bool           // a new connection has not sent a subscription yet
+	busy   bool           // the writer holds a batch not yet flushed
+	conn   *conn
+	drops  uint64
+	logged uint64 // drops count at the last log line
+
+	all      atomic.Bool              // subscribed to ""
+	prefixes atomic.Pointer[[][]byte] // other subscriptions
+}
+
+// NewPub returns a PUB socket. Call Bind and/or Connect, then Send.
+func NewPub(opts Options) *Pub {
+	p := &Pub{byEP: map[string]*pubPeer{}}
+	p.s.init(kindPub, opts, p)
+	empty := []*pubPeer{}
+	p.peers.Store(&empty)
+	return p
+}
+
+// Bind listens on endpoint ("tcp://host:port" or "host:port").
+func (p *Pub) Bind(endpoint string) (net.Addr, error) { return p.s.Bind(endpoint) }
+
+// Connect dials endpoint in the background, reconnecting until Close.
+func (p *Pub) Connect(endpoint string) error { return p.s.Connect(endpoint) }
+
+// Stats returns the socket's counters.
+func (p *Pub) Stats() Stats { return p.s.stats() }
+
+// Close waits up to the linger for queues to drain, then closes every
+// connection. Messages still queued after the linger are dropped.
+func (p *Pub) Close() error {
+	return p.s.close(func() bool {
+		for _, pp := range *p.peers.Load() {
+			pp.mu.Lock()
+			pending := (len(pp.q) > 0 || pp.busy) && pp.conn != nil
+			pp.mu.Unlock()
+			if pending {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// Send queues m for every subscribed peer. It returns ErrClosed after Close.
+func (p *Pub) Send(m Msg) error {
+	if p.s.isClosed() {
+		return ErrClosed
+	}
+	p.s.sent.Add(1)
+	topic := m.Topic()
+	for _, pp := range *p.peers.Load() {
+		if pp.matches(topic) {
+			if !pp.enqueue(m) {
+				p.s.dropped.Add(1)
+				pp.logDrop(p)
+			}
+		}
+	}
+	return nil
+}
+
+// SendFrames builds a message from frames and sends it.
+func (p *Pub) SendFrames(frames ...[]byte) error { return p.Send(NewMsg(frames...)) }
+
+func (pp *pubPeer) matches(topic []byte) bool {
+	if pp.all.Load() {
+		return true
+	}
+	ps := pp.prefixes.Load()
+	if ps == nil {
+		return false
+	}
+	for _, pre := range *ps {
+		if bytes.HasPrefix(topic, pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// enqueue adds m unless the queue is at its high-water mark.
+func (pp *pubPeer) enqueue(m Msg) bool {
+	pp.mu.Lock()
+	if pp.hwm > 0 && len(pp.q) >= pp.hwm {
+		pp.drops++
+		pp.mu.Unlock()
+		return false
+	}
+	pp.q = append(pp.q, m)
+	pp.mu.Unlock()
+	select {
+	case pp.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// logDrop logs the first drop for a peer and then every time the count has
+// grown tenfold, so a stalled peer is visible without flooding the log.
+func (pp *pubPeer) logDrop(p *Pub) {
+	pp.mu.Lock()
+	n := pp.drops
+	log := n >= 10*pp.logged || pp.logged == 0
+	if log {
+		pp.logged = n
+	}
+	remote := ""
+	if pp.conn != nil {
+		remote = pp.conn.remote
+	}
+	pp.mu.Unlock()
+	if log {
+		p.s.log.Warn("peer queue full, dropping messages for this peer", "remote", remote, "hwm", pp.hwm, "dropped", n)
+	}
+}
+
+// subscribe applies a SUBSCRIBE (on=true) or CANCEL from the peer.
+func (pp *pubPeer) subscribe(prefix []byte, on bool) {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	if pp.fresh {
+		// First subscription on a new connection: the peer re-sends its
+		// whole set, so forget what the previous connection asked for.
+		clear(pp.subs)
+		pp.fresh = false
+	}
+	k := string(prefix)
+	if on {
+		pp.subs[k]++
+	} else if n := pp.subs[k]; n > 1 {
+		pp.subs[k] = n - 1
+	} else {
+		delete(pp.subs, k)
+	}
+	_, all := pp.subs[""]
+	pp.all.Store(all)
+	ps := make([][]byte, 0, len(pp.subs))
+	for k := range pp.subs {
+		if k != "" {
+			ps = append(ps, []byte(k))
+		}
+	}
+	pp.prefixes.Store(&ps)
+}
+
+func (p *Pub) addPeer(pp *pubPeer) {
+	p.peersMu.Lock()
+	defer p.peersMu.Unlock()
+	old := *p.peers.Load()
+	next := make([]*pubPeer, len(old), len(old)+1)
+	copy(next, old)
+	next = append(next, pp)
+	p.peers.Store(&next)
+}
+
+func (p *Pub) removePeer(pp *pubPeer) {
+	p.peersMu.Lock()
+	defer p.peersMu.Unlock()
+	old := *p.peers.Load()
+	next := make([]*pubPeer, 0, len(old))
+	for _, x := range old {
+		if x != pp {
+			next = append(next, x)
+		}
+	}
+	p.peers.Store(&next)
+}
+
+// peerFor returns the peer record for a new connection.
+func (p *Pub) peerFor(c *conn) *pubPeer {
+	newPeer := func() *pubPeer {
+		return &pubPeer{hwm: p.s.opts.SendHWM, wake: make(chan struct{}, 1), subs: map[string]int{}}
+	}
+	if c.endpoint == "" {
+		pp := newPeer()
+		p.addPeer(pp)
+		return pp
+	}
+	p.peersMu.Lock()
+	pp := p.byEP[c.endpoint]
+	p.peersMu.Unlock()
+	if pp == nil {
+		pp = newPeer()
+		p.peersMu.Lock()
+		p.byEP[c.endpoint] = pp
+		p.peersMu.Unlock()
+		p.addPeer(pp)
+	}
+	return pp
+}
+
+// serve runs one connection: a writer goroutine drains the peer's queue while
+// this goroutine reads subscriptions and commands.
+func (p *Pub) serve(c *conn) error {
+	pp := p.peerFor(c)
+	pp.mu.Lock()
+	pp.conn = c
+	pp.fresh = len(pp.subs) > 0
+	pp.mu.Unlock()
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		p.writer(c, pp, stop)
+	}()
+	pp.wake <- struct{}{} // drain anything queued while disconnected
+	err := p.readLoop(c, pp)
+
+	close(stop)
+	c.nc.Close()
+	wg.Wait()
+	pp.mu.Lock()
+	pp.conn = nil
+	pp.busy = false
+	pp.mu.Unlock()
+	if c.endpoint == "" {
+		p.removePeer(pp)
+	}
+	return err
+}
+
+func (p *Pub) readLoop(c *conn, pp *pubPeer) error {
+	for {
+		m, cmd, err := c.fr.next()
+		if err != nil {
+			return err
+		}
+		if cmd != nil {
+			name, data, err := parseCommand(cmd)
+			if err != nil {
+				return err
+			}
+			switch name {
+			case "SUBSCRIBE":
+				pp.subscribe(data, true)
+			case "CANCEL":
+				pp.subscribe(data, false)
+			case "PING":
+				if err := c.write(pong(data)); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		// ZMTP 3.0 form: a one-frame message starting with 1 or 0.
+		if body := m.Frame(0); m.NumFrames() == 1 && len(body) > 0 && body[0] <= 1 {
+			pp.subscribe(body[1:], body[0] == 1)
+		}
+	}
+}
+
+// writer sends the peer's queued messages in batches and flushes only when
+// the queue has run dry, so a burst costs few write syscalls.
+func (p *Pub) writer(c *conn, pp *pubPeer, stop chan struct{}) {
+	var batch []Msg
+	for {
+		select {
+		case <-pp.wake:
+		case <-stop:
+			return
+		}
+		for {
+			pp.mu.Lock()
+			batch, pp.q = pp.q, batch[:0]
+			pp.busy = true
+			pp.mu.Unlock()
+			if len(batch) == 0 {
+				break
+			}
+			c.wmu.Lock()
+			var err error
+			for i := range batch {
+				if err == nil {
+					_, err = c.w.Write(batch[i].raw)
+				}
+				batch[i] = Msg{}
+			}
+			c.wmu.Unlock()
+			if err != nil {
+				c.nc.Close()
+				return
+			}
+		}
+		c.wmu.Lock()
+		err := c.w.Flush()
+		c.wmu.Unlock()
+		pp.mu.Lock()
+		pp.busy = len(pp.q) > 0
+		pp.mu.Unlock()
+		if err != nil {
+			c.nc.Close()
+			return
+		}
+	}
+}
+
+// pong answers a PING: its data is a 2-byte TTL then the context to echo.
+func pong(ping []byte) []byte {
+	var ctx []byte
+	if len(ping) > 2 {
+		ctx = ping[2:]
+	}
+	return appendCommand(nil, "PONG", ctx)
+}

@@ -1,0 +1,206 @@
+package zmtp
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+)
+
+// Sub is a SUB socket: it receives messages from every peer, fair-queued into
+// one channel, keeping those whose first frame starts with a subscribed
+// prefix. Subscriptions are sent to every peer and re-sent on every new
+// connection, so a restarted publisher or backplane gets them again.
+//
+// Subscribe, Unsubscribe and Recv are safe from any goroutine.
+type Sub struct {
+	s  socket
+	ch chan Msg
+
+	subMu sync.Mutex
+	subs  map[string]int // prefix -> reference count
+	conns map[*conn]struct{}
+
+	all      atomic.Bool
+	prefixes atomic.Pointer[[][]byte]
+}
+
+// NewSub returns a SUB socket with no subscriptions (it receives nothing
+// until Subscribe).
+func NewSub(opts Options) *Sub {
+	sb := &Sub{subs: map[string]int{}, conns: map[*conn]struct{}{}}
+	sb.s.init(kindSub, opts, sb)
+	sb.ch = make(chan Msg, sb.s.opts.RecvHWM)
+	empty := [][]byte{}
+	sb.prefixes.Store(&empty)
+	return sb
+}
+
+// Bind listens on endpoint ("tcp://host:port" or "host:port").
+func (sb *Sub) Bind(endpoint string) (net.Addr, error) { return sb.s.Bind(endpoint) }
+
+// Connect dials endpoint in the background, reconnecting until Close.
+func (sb *Sub) Connect(endpoint string) error { return sb.s.Connect(endpoint) }
+
+// Stats returns the socket's counters.
+func (sb *Sub) Stats() Stats { return sb.s.stats() }
+
+// Messages is the receive channel. It is closed after Close.
+func (sb *Sub) Messages() <-chan Msg { return sb.ch }
+
+// Recv returns the next message, or ctx's error, or ErrClosed.
+func (sb *Sub) Recv(ctx context.Context) (Msg, error) {
+	select {
+	case m, ok := <-sb.ch:
+		if !ok {
+			return Msg{}, ErrClosed
+		}
+		return m, nil
+	case <-ctx.Done():
+		return Msg{}, ctx.Err()
+	}
+}
+
+// Close closes every connection and then the Messages channel.
+func (sb *Sub) Close() error {
+	err := sb.s.close(nil)
+	if err == nil {
+		close(sb.ch)
+	}
+	return err
+}
+
+// Subscribe adds a prefix ("" = everything). Subscriptions are counted:
+// subscribing twice needs two Unsubscribes.
+func (sb *Sub) Subscribe(prefix []byte) error { return sb.change(prefix, true) }
+
+// Unsubscribe removes one count of a prefix.
+func (sb *Sub) Unsubscribe(prefix []byte) error { return sb.change(prefix, false) }
+
+func (sb *Sub) change(prefix []byte, on bool) error {
+	if sb.s.isClosed() {
+		return ErrClosed
+	}
+	sb.subMu.Lock()
+	defer sb.subMu.Unlock()
+	k := string(prefix)
+	n := sb.subs[k]
+	switch {
+	case on:
+		sb.subs[k] = n + 1
+		if n > 0 {
+			return nil
+		}
+	case n == 0:
+		return nil
+	case n > 1:
+		sb.subs[k] = n - 1
+		return nil
+	default:
+		delete(sb.subs, k)
+	}
+	sb.publishFilter()
+	for c := range sb.conns {
+		// A failed write shows up as a read error on that connection.
+		c.write(subscription(c, prefix, on))
+	}
+	sb.s.sent.Add(1)
+	return nil
+}
+
+// publishFilter stores the local filter snapshot; subMu is held.
+func (sb *Sub) publishFilter() {
+	_, all := sb.subs[""]
+	ps := make([][]byte, 0, len(sb.subs))
+	for k := range sb.subs {
+		if k != "" {
+			ps = append(ps, []byte(k))
+		}
+	}
+	sb.prefixes.Store(&ps)
+	sb.all.Store(all)
+}
+
+// subscription encodes a (un)subscription in the form the peer expects:
+// a command for ZMTP 3.1 and later, a 1/0-prefixed message for 3.0.
+func subscription(c *conn, prefix []byte, on bool) []byte {
+	if c.minor >= 1 {
+		name := "CANCEL"
+		if on {
+			name = "SUBSCRIBE"
+		}
+		return appendCommand(nil, name, prefix)
+	}
+	body := make([]byte, 0, 1+len(prefix))
+	if on {
+		body = append(body, 1)
+	} else {
+		body = append(body, 0)
+	}
+	body = append(body, prefix...)
+	return appendFrame(nil, 0, body)
+}
+
+func (sb *Sub) matches(topic []byte) bool {
+	if sb.all.Load() {
+		return true
+	}
+	for _, pre := range *sb.prefixes.Load() {
+		if bytes.HasPrefix(topic, pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// serve sends our subscriptions to a new peer and reads its messages.
+func (sb *Sub) serve(c *conn) error {
+	sb.subMu.Lock()
+	var all []byte
+	for k := range sb.subs {
+		all = append(all, subscription(c, []byte(k), true)...)
+	}
+	sb.conns[c] = struct{}{}
+	err := error(nil)
+	if len(all) > 0 {
+		err = c.write(all)
+	}
+	sb.subMu.Unlock()
+	defer func() {
+		sb.subMu.Lock()
+		delete(sb.conns, c)
+		sb.subMu.Unlock()
+	}()
+	if err != nil {
+		return err
+	}
+	for {
+		m, cmd, err := c.fr.next()
+		if err != nil {
+			return err
+		}
+		if cmd != nil {
+			name, data, err := parseCommand(cmd)
+			if err != nil {
+				return err
+			}
+			if name == "PING" {
+				if err := c.write(pong(data)); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if !sb.matches(m.Topic()) {
+			sb.s.filtered.Add(1)
+			continue
+		}
+		select {
+		case sb.ch <- m:
+			sb.s.received.Add(1)
+		case <-sb.s.done:
+			return nil
+		}
+	}
+}

@@ -1,0 +1,79 @@
+"""A libzmq (pyzmq) peer for the Go ZMTP interop tests.
+
+Roles:
+  pub ENDPOINT bind|connect        send SYNC until a line on stdin, then the
+                                   test topics, then END; exit on stdin EOF
+  sub ENDPOINT bind|connect PREFIX  print "MSG <topic hex> <frame hexes>" per
+                                   message; exit on stdin EOF
+  fwd IN_PORT OUT_PORT             zmq.device(FORWARDER, SUB(''), PUB), as
+                                   Python Banyan's backplane does
+"""
+import os
+import sys
+import threading
+import time
+
+import msgpack
+import zmq
+
+
+def stdin_closed(ev):
+    sys.stdin.read()
+    ev.set()
+
+
+def main():
+    role = sys.argv[1]
+    ctx = zmq.Context()
+    if role == "fwd":
+        sub = ctx.socket(zmq.SUB)
+        sub.bind("tcp://127.0.0.1:%s" % sys.argv[2])
+        sub.setsockopt(zmq.SUBSCRIBE, b"")
+        pub = ctx.socket(zmq.PUB)
+        pub.bind("tcp://127.0.0.1:%s" % sys.argv[3])
+        print("READY", flush=True)
+        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+        zmq.device(zmq.FORWARDER, sub, pub)
+        return
+    endpoint, mode = sys.argv[2], sys.argv[3]
+    if role == "pub":
+        s = ctx.socket(zmq.PUB)
+        s.setsockopt(zmq.LINGER, 2000)
+        (s.bind if mode == "bind" else s.connect)(endpoint)
+        go = threading.Event()
+        threading.Thread(target=lambda: (sys.stdin.readline(), go.set()), daemon=True).start()
+        print("READY", flush=True)
+        while not go.is_set():
+            s.send_multipart([b"SYNC", msgpack.packb({"sync": True}, use_bin_type=True)])
+            time.sleep(0.02)
+        n = 0
+        for _ in range(5):
+            for topic in (b"ABC", b"ABD", b"XYZ", b"A"):
+                s.send_multipart([topic, msgpack.packb({"n": n}, use_bin_type=True)])
+                n += 1
+        s.send_multipart([b"END", msgpack.packb({"n": n}, use_bin_type=True)])
+        print("SENT %d" % n, flush=True)
+        sys.stdin.read()
+        s.close()
+        ctx.term()
+        return
+    if role == "sub":
+        s = ctx.socket(zmq.SUB)
+        (s.bind if mode == "bind" else s.connect)(endpoint)
+        for p in sys.argv[4:]:
+            s.setsockopt(zmq.SUBSCRIBE, p.encode() if p != "-" else b"")
+        done = threading.Event()
+        threading.Thread(target=stdin_closed, args=(done,), daemon=True).start()
+        print("READY", flush=True)
+        while not done.is_set():
+            if s.poll(50):
+                frames = s.recv_multipart()
+                print("MSG " + " ".join(f.hex() or "-" for f in frames), flush=True)
+        s.close(linger=0)
+        ctx.term()
+        return
+    raise SystemExit("unknown role " + role)
+
+
+if __name__ == "__main__":
+    main()
