@@ -69,8 +69,8 @@ type socket struct {
 	kind  kind
 	minor byte // the ZMTP minor version we greet with: 1, or 0 in tests of the 3.0 forms
 	opts  Options
-	log  *slog.Logger
-	h    handler
+	log   *slog.Logger
+	h     handler
 
 	mu        sync.Mutex
 	closed    bool
