@@ -1,0 +1,12 @@
+// Package backplane is Banyan's message hub: a forwarder with a SUB socket
+// subscribed to everything, bound on the publisher port (43124), and a PUB
+// socket bound on the subscriber port (43125). Components connect their PUB
+// to the first and their SUB to the second; every message is forwarded
+// untouched, and the PUB filters by topic prefix per subscriber.
+//
+// It speaks ZMTP 3.x, so Python, JavaScript, Ruby, Java and Go components
+// share one backplane. Unlike Python's, it binds every interface by default
+// (loopback and LAN both work), reports a port in use in one line, counts
+// what it forwards and drops, and gives each subscriber its own bounded
+// queue so that one stalled subscriber never slows the others.
+package backplane

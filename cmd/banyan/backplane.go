@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/netaddr"
+	"github.com/spf13/cobra"
+)
+
+func newBackplaneCmd() *cobra.Command {
+	var (
+		name     string
+		pubPort  int
+		subPort  int
+		loopTime float64
+		bind     string
+		hwm      int
+		verbose  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "backplane",
+		Short: "Run a backplane: the hub every component publishes to and subscribes from",
+		Long: `Run a backplane: a forwarder with a SUB socket bound on the publisher port
+(components publish there) and a PUB socket bound on the subscriber port
+(components subscribe there). Wire-compatible with Python Banyan's backplane,
+so Python, JavaScript, Ruby, Java and Go components can share it.
+
+Unlike Python's, it binds every interface by default, so both 127.0.0.1 and
+the LAN address work. Python components that look for a running backplane by
+process name find this one: its command line contains "backplane".`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			level := slog.LevelWarn
+			if verbose {
+				level = slog.LevelDebug
+			}
+			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			bp, err := backplane.New(backplane.Options{
+				Name: name, Bind: bind, PublisherPort: pubPort, SubscriberPort: subPort,
+				HWM: hwm, Logger: log,
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), banner(name, bind, bp.PublisherPort(), bp.SubscriberPort(), loopTime))
+			return bp.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&name, "name", "n", "", "name of this backplane (shown in the banner)")
+	f.IntVarP(&pubPort, "publisher-port", "p", backplane.DefaultPublisherPort, "port components publish to")
+	f.IntVarP(&subPort, "subscriber-port", "s", backplane.DefaultSubscriberPort, "port components subscribe from")
+	f.Float64VarP(&loopTime, "loop-time", "t", 0.001, "accepted for compatibility with Python's backplane and shown in the banner; it has no effect (forwarding is event-driven, as it is in Python)")
+	f.StringVar(&bind, "bind", "", "interface address to listen on (default: all interfaces)")
+	f.IntVar(&hwm, "hwm", 0, "per-subscriber queue limit in messages (0 = 1000 as libzmq, -1 = unlimited)")
+	f.BoolVarP(&verbose, "verbose", "v", false, "log connections and disconnections")
+	return cmd
+}
+
+// banner follows Python's layout, and adds where to connect from this host.
+func banner(name, bind string, pubPort, subPort int, loopTime float64) string {
+	addr := bind
+	if addr == "" || addr == "0.0.0.0" || addr == "::" {
+		addr = netaddr.LAN()
+	}
+	title := "Backplane IP address: " + addr
+	if name != "" {
+		title = name + " " + title
+	}
+	stars := strings.Repeat("*", 42)
+	return fmt.Sprintf("\n%s\n%s\nSubscriber Port = %d\nPublisher  Port = %d\nLoop Time = %g seconds\n%s\n",
+		stars, title, subPort, pubPort, loopTime, stars)
+}

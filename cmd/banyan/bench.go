@@ -1,0 +1,12 @@
+package main
+
+import "github.com/spf13/cobra"
+
+func newBenchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Benchmarks: forwarder throughput and CPU, component throughput and latency",
+	}
+	cmd.AddCommand(newBenchForwardCmd())
+	return cmd
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gobanyan/banyan/internal/benchmark"
+	"github.com/spf13/cobra"
+)
+
+func newBenchForwardCmd() *cobra.Command {
+	var (
+		cfg      benchmark.ForwardConfig
+		asJSON   bool
+		startOwn bool
+	)
+	cmd := &cobra.Command{
+		Use:   "forward",
+		Short: "Drive a forwarder with a lossless publisher and subscriber; report msg/s, loss, forwarder CPU per message",
+		Long: `Send -m messages [5-byte topic, 40-byte msgpack] through a forwarder with
+high-water marks of 0 (lossless), and report delivered msg/s (first to last
+delivery), loss, and the forwarder's CPU microseconds per message (from
+/proc/PID/stat when --pid is given).
+
+With no --pid, it starts "banyan backplane --hwm -1" itself on -p/-s and
+measures that. bench/compare-forwarders.sh runs this against our backplane and
+a pyzmq zmq.device FORWARDER, alternating.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cfg.PID == 0 && startOwn {
+				exe, err := os.Executable()
+				if err != nil {
+					return err
+				}
+				bp := exec.Command(exe, "backplane", "--bind", "127.0.0.1", "--hwm", "-1",
+					"-p", strconv.Itoa(cfg.PublisherPort), "-s", strconv.Itoa(cfg.SubscriberPort))
+				if err := bp.Start(); err != nil {
+					return err
+				}
+				defer func() { bp.Process.Signal(syscall.SIGTERM); bp.Wait() }()
+				cfg.PID = bp.Process.Pid
+				time.Sleep(200 * time.Millisecond)
+			}
+			res, err := benchmark.Forward(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(res)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "delivered %d/%d (lost %d, out of order %d) in %.3f s: %.0f msg/s; forwarder CPU %.2f µs/msg\n",
+				res.Delivered, res.Sent, res.Lost, res.OutOfOrder, res.Seconds, res.MsgPerSec, res.ForwarderCPUMicros)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVarP(&cfg.Messages, "messages", "m", 1_000_000, "messages to send")
+	f.IntVarP(&cfg.PublisherPort, "publisher-port", "p", 53124, "forwarder port to publish to")
+	f.IntVarP(&cfg.SubscriberPort, "subscriber-port", "s", 53125, "forwarder port to subscribe from")
+	f.StringVarP(&cfg.Host, "backplane", "b", "127.0.0.1", "forwarder host")
+	f.IntVar(&cfg.PID, "pid", 0, "forwarder process id, for CPU per message")
+	f.BoolVar(&startOwn, "start", true, "without --pid, start our own backplane on -p/-s")
+	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
