@@ -336,3 +336,15 @@ func pong(ping []byte) []byte {
 	}
 	return appendCommand(nil, "PONG", ctx)
 }
+
+// QueueLengths reports each peer's queued message count (for tests and
+// monitoring).
+func (p *Pub) QueueLengths() []int {
+	var out []int
+	for _, pp := range *p.peers.Load() {
+		pp.mu.Lock()
+		out = append(out, len(pp.q))
+		pp.mu.Unlock()
+	}
+	return out
+}

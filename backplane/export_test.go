@@ -1,0 +1,3 @@
+package backplane
+
+func (b *Backplane) queueLengths() []int { return b.pub.QueueLengths() }
