@@ -98,11 +98,7 @@ func (pp *pubPeer) matches(topic []byte) bool {
 	if pp.all.Load() {
 		return true
 	}
-	ps := pp.prefixes.Load()
-	if ps == nil {
-		return false
-	}
-	for _, pre := range *ps {
+	for _, pre := range *pp.prefixes.Load() {
 		if bytes.HasPrefix(topic, pre) {
 			return true
 		}
@@ -201,7 +197,9 @@ func (p *Pub) removePeer(pp *pubPeer) {
 // peerFor returns the peer record for a new connection.
 func (p *Pub) peerFor(c *conn) *pubPeer {
 	newPeer := func() *pubPeer {
-		return &pubPeer{hwm: p.s.opts.SendHWM, wake: make(chan struct{}, 1), subs: map[string]int{}}
+		pp := &pubPeer{hwm: p.s.opts.SendHWM, wake: make(chan struct{}, 1), subs: map[string]int{}}
+		pp.prefixes.Store(&[][]byte{})
+		return pp
 	}
 	if c.endpoint == "" {
 		pp := newPeer()

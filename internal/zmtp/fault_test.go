@@ -1,0 +1,248 @@
+package zmtp
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// rawPeer is a hand-driven ZMTP peer for fault tests.
+type rawPeer struct {
+	t  *testing.T
+	nc net.Conn
+	fr frameReader
+}
+
+func dialRaw(t *testing.T, addr net.Addr, socketType string, minor byte) *rawPeer {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	p := &rawPeer{t: t, nc: nc, fr: frameReader{r: bufio.NewReader(nc), maxSize: 1 << 20}}
+	p.write(greeting(minor))
+	g := make([]byte, greetingLen)
+	if _, err := io.ReadFull(p.fr.r, g); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseGreeting(g); err != nil {
+		t.Fatal(err)
+	}
+	p.write(readyCommand("Socket-Type", socketType))
+	return p
+}
+
+func (p *rawPeer) write(b []byte) {
+	p.t.Helper()
+	if _, err := p.nc.Write(b); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// command reads the next command, returning its name and data.
+func (p *rawPeer) command() (string, []byte, error) {
+	for {
+		_, cmd, err := p.fr.next()
+		if err != nil {
+			return "", nil, err
+		}
+		if cmd != nil {
+			return parseCommand(cmd)
+		}
+	}
+}
+
+func TestHandshakeRejectsWrongSocketType(t *testing.T) {
+	pub := NewPub(quiet())
+	defer pub.Close()
+	addr, _ := pub.Bind("127.0.0.1:0")
+	p := dialRaw(t, addr, "PUB", 1) // PUB cannot talk to PUB
+	name, _, err := p.command()
+	if err != nil || name != "READY" {
+		t.Fatalf("first command %q, %v; want READY", name, err)
+	}
+	name, data, err := p.command()
+	if err != nil || name != "ERROR" {
+		t.Fatalf("second command %q, %v; want ERROR", name, err)
+	}
+	if reason := string(data[1:]); reason != "invalid socket type" {
+		t.Fatalf("reason %q", reason)
+	}
+	if _, _, err := p.fr.next(); err == nil {
+		t.Fatal("connection should be closed after ERROR")
+	}
+	waitFor(t, "protocol error counted", func() bool { return pub.Stats().ProtocolErrors == 1 })
+}
+
+func TestPingPongAndUnknownCommands(t *testing.T) {
+	pub := NewPub(quiet())
+	defer pub.Close()
+	addr, _ := pub.Bind("127.0.0.1:0")
+	p := dialRaw(t, addr, "SUB", 1)
+	if name, _, _ := p.command(); name != "READY" {
+		t.Fatalf("want READY, got %q", name)
+	}
+	p.write(appendCommand(nil, "HELLO", []byte("ignored")))
+	p.write(appendCommand(nil, "PING", []byte{0, 10}, []byte("ctx42")))
+	name, data, err := p.command()
+	if err != nil || name != "PONG" || string(data) != "ctx42" {
+		t.Fatalf("got %q %q %v, want PONG ctx42", name, data, err)
+	}
+	// Still usable after the unknown command: subscribe in the 3.1 form and receive.
+	p.write(appendCommand(nil, "SUBSCRIBE", []byte("x")))
+	waitFor(t, "subscription", func() bool {
+		ps := *pub.peers.Load()
+		return len(ps) == 1 && len(*ps[0].prefixes.Load()) == 1
+	})
+	pub.SendFrames([]byte("xy"), []byte("z"))
+	m, _, err := p.fr.next()
+	if err != nil || string(m.Topic()) != "xy" || string(m.Frame(1)) != "z" {
+		t.Fatalf("got %q, %v", m.Frames(), err)
+	}
+}
+
+func TestCorruptInputClosesOnlyThatConnection(t *testing.T) {
+	cases := map[string][]byte{
+		"reserved flag bits":  {0x80, 0x01, 'x'},
+		"huge declared size":  append([]byte{flagLong}, binary.BigEndian.AppendUint64(nil, 1<<62)...),
+		"over max size":       append([]byte{flagLong}, binary.BigEndian.AppendUint64(nil, 2<<20)...),
+		"command with MORE":   {flagCommand | flagMore, 1, 0},
+		"truncated command":   {flagCommand, 5, 9, 'a'},
+		"command in message":  {flagMore, 1, 'a', flagCommand, 5, 4, 'P', 'I', 'N', 'G'},
+		"truncated long size": {flagLong, 0, 0},
+	}
+	for name, junk := range cases {
+		t.Run(name, func(t *testing.T) {
+			o := quiet()
+			o.MaxMessageSize = 1 << 20
+			sub := NewSub(o)
+			defer sub.Close()
+			sub.Subscribe(nil)
+			addr, _ := sub.Bind("127.0.0.1:0")
+			bad := dialRaw(t, addr, "PUB", 1)
+			good := dialRaw(t, addr, "PUB", 1)
+			bad.write(junk)
+			if name == "truncated long size" || name == "truncated command" {
+				bad.nc.(*net.TCPConn).CloseWrite()
+			}
+			// The bad connection is closed by us...
+			for {
+				if _, _, err := bad.fr.next(); err != nil {
+					break
+				}
+			}
+			// ...and the good one still delivers.
+			good.write(NewMsg([]byte("ok"), []byte("1")).Raw())
+			m := recvN(t, sub, 1)[0]
+			if string(m.Topic()) != "ok" {
+				t.Fatalf("got %q", m.Topic())
+			}
+			if name != "truncated long size" && name != "truncated command" {
+				waitFor(t, "protocol error counted", func() bool { return sub.Stats().ProtocolErrors >= 1 })
+			}
+		})
+	}
+}
+
+func TestGreetingRejectsOldAndForeignPeers(t *testing.T) {
+	g := greeting(1)
+	g[10] = 2
+	if _, err := parseGreeting(g); !errors.Is(err, ErrProtocol) {
+		t.Fatalf("ZMTP 2: %v", err)
+	}
+	g = greeting(1)
+	copy(g[12:32], "CURVE\x00\x00\x00")
+	if _, err := parseGreeting(g); !errors.Is(err, ErrProtocol) {
+		t.Fatalf("CURVE: %v", err)
+	}
+	g = greeting(1)
+	g[10] = 4 // a later major version is accepted
+	if _, err := parseGreeting(g); err != nil {
+		t.Fatalf("ZMTP 4: %v", err)
+	}
+	// An HTTP client on the port is refused and counted, nothing panics.
+	sub := NewSub(quiet())
+	defer sub.Close()
+	addr, _ := sub.Bind("127.0.0.1:0")
+	nc, err := net.Dial("tcp", addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n" + string(bytes.Repeat([]byte{' '}, 64))))
+	waitFor(t, "refused", func() bool { return sub.Stats().ProtocolErrors == 1 })
+}
+
+func TestSendAllocations(t *testing.T) {
+	o := quiet()
+	o.SendHWM = 0
+	pub, sub := pubSubPair(t, o, "")
+	go func() {
+		for range sub.Messages() {
+		}
+	}()
+	m := NewMsg2("tpc01", make([]byte, 40))
+	for i := 0; i < 10000; i++ { // warm up queue capacity
+		pub.Send(m)
+	}
+	if a := testing.AllocsPerRun(20000, func() { pub.Send(m) }); a > 0.05 {
+		t.Fatalf("Pub.Send allocates %.2f times per message, want 0", a)
+	}
+}
+
+func TestReadAllocations(t *testing.T) {
+	var stream bytes.Buffer
+	for i := 0; i < 30000; i++ {
+		stream.Write(NewMsg2("tpc01", make([]byte, 40)).Raw())
+	}
+	fr := frameReader{r: bufio.NewReaderSize(&stream, bufSize), maxSize: DefaultMaxMessageSize}
+	fr.next()
+	if a := testing.AllocsPerRun(20000, func() { fr.next() }); a > 1.01 {
+		t.Fatalf("reading a message allocates %.2f times, want 1 (the message itself)", a)
+	}
+}
+
+func FuzzFrameReader(f *testing.F) {
+	f.Add(NewMsg([]byte("topic"), []byte("payload")).Raw())
+	f.Add(appendCommand(nil, "SUBSCRIBE", []byte("ab")))
+	f.Add(appendCommand(nil, "PING", []byte{0, 1}, []byte("c")))
+	f.Add(NewMsg(make([]byte, 300)).Raw())
+	f.Add([]byte{flagLong, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fr := frameReader{r: bufio.NewReader(bytes.NewReader(data)), maxSize: 1 << 16}
+		for i := 0; i < 100; i++ {
+			m, cmd, err := fr.next()
+			if err != nil {
+				return
+			}
+			if cmd != nil {
+				if name, d, err := parseCommand(cmd); err == nil && name == "READY" {
+					parseProperties(d)
+				}
+				continue
+			}
+			// Whatever was accepted must re-parse consistently.
+			if n := m.NumFrames(); n < 1 || len(m.Frames()) != n {
+				t.Fatalf("accepted message with %d frames", n)
+			}
+		}
+	})
+}
+
+func FuzzGreeting(f *testing.F) {
+	f.Add(greeting(1))
+	f.Add(greeting(0))
+	f.Add(make([]byte, 64))
+	f.Fuzz(func(t *testing.T, g []byte) {
+		parseGreeting(g)
+		parseProperties(g)
+		parseCommand(g)
+	})
+}
