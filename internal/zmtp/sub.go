@@ -20,6 +20,7 @@ type Sub struct {
 
 	subMu sync.Mutex
 	subs  map[string]int // prefix -> reference count
+	order []string       // prefixes in the order they were first subscribed
 	conns map[*conn]struct{}
 
 	all      atomic.Bool
@@ -92,6 +93,7 @@ func (sb *Sub) change(prefix []byte, on bool) error {
 		if n > 0 {
 			return nil
 		}
+		sb.order = append(sb.order, k)
 	case n == 0:
 		return nil
 	case n > 1:
@@ -99,6 +101,12 @@ func (sb *Sub) change(prefix []byte, on bool) error {
 		return nil
 	default:
 		delete(sb.subs, k)
+		for i, o := range sb.order {
+			if o == k {
+				sb.order = append(sb.order[:i], sb.order[i+1:]...)
+				break
+			}
+		}
 	}
 	sb.publishFilter()
 	for c := range sb.conns {
@@ -158,7 +166,10 @@ func (sb *Sub) matches(topic []byte) bool {
 func (sb *Sub) serve(c *conn) error {
 	sb.subMu.Lock()
 	var all []byte
-	for k := range sb.subs {
+	// In subscription order: a peer that processes them in order has them
+	// all once it has the last one (the banyan package's readiness probe
+	// relies on this).
+	for _, k := range sb.order {
 		all = append(all, subscription(c, []byte(k), true)...)
 	}
 	sb.conns[c] = struct{}{}

@@ -1,0 +1,15 @@
+package banyan
+
+import "errors"
+
+var (
+	// ErrBackplaneNotRunning is returned by Connect when no backplane
+	// answered within the connect timeout. Its text is Python Banyan's.
+	ErrBackplaneNotRunning = errors.New("Backplane is not running - please start it.")
+	// ErrClosed is returned by operations on a closed component.
+	ErrClosed = errors.New("banyan: component closed")
+	// ErrInvalidTopic is a topic that is not valid UTF-8.
+	ErrInvalidTopic = errors.New("banyan: topic is not valid UTF-8")
+	// ErrBadFrames is a message that is not [topic, payload].
+	ErrBadFrames = errors.New("banyan: message does not have two frames")
+)

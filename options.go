@@ -1,0 +1,135 @@
+package banyan
+
+import (
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/gobanyan/banyan/internal/netaddr"
+)
+
+// Default ports, as in Python Banyan: components publish to 43124 and
+// subscribe from 43125.
+const (
+	DefaultPublisherPort  = 43124
+	DefaultSubscriberPort = 43125
+)
+
+// EnvBackplane names the environment variable that gives the backplane's
+// address when no WithBackplane option is used.
+const EnvBackplane = "BANYAN_BACKPLANE"
+
+// An Option configures a component.
+type Option func(*options)
+
+type options struct {
+	addr           string
+	pubPort        int
+	subPort        int
+	name           string
+	log            *slog.Logger
+	timeout        time.Duration
+	loopTime       time.Duration
+	idle           func()
+	external       func(topic string, payload any)
+	workers        int
+	subscriptions  []string
+	hwm            int
+	queue          int
+	skipValidation bool
+}
+
+func defaults() options {
+	return options{
+		pubPort:  DefaultPublisherPort,
+		subPort:  DefaultSubscriberPort,
+		timeout:  5 * time.Second,
+		loopTime: 100 * time.Millisecond,
+		hwm:      1000,
+		queue:    1000,
+	}
+}
+
+// WithBackplane sets the backplane's host name or IP address. Without it the
+// BANYAN_BACKPLANE environment variable is used, else this host's LAN address
+// (found as Python does, by the source address of a UDP socket aimed at a
+// public address; no packet is sent), else 127.0.0.1.
+func WithBackplane(addr string) Option { return func(o *options) { o.addr = addr } }
+
+// WithPorts sets the backplane's publisher port (where components publish,
+// default 43124) and subscriber port (default 43125). Zero keeps a default.
+func WithPorts(publisher, subscriber int) Option {
+	return func(o *options) {
+		if publisher != 0 {
+			o.pubPort = publisher
+		}
+		if subscriber != 0 {
+			o.subPort = subscriber
+		}
+	}
+}
+
+// WithName names the component in logs.
+func WithName(name string) Option { return func(o *options) { o.name = name } }
+
+// WithLogger sets the logger for connection events and dropped input.
+// Default slog.Default().
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithConnectTimeout bounds how long Connect waits for the backplane to
+// answer (default 5 s). After it Connect returns ErrBackplaneNotRunning.
+func WithConnectTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// WithSubscriptions subscribes before Connect returns: when Connect
+// returns, the backplane is already forwarding these topics to us.
+func WithSubscriptions(topics ...string) Option {
+	return func(o *options) { o.subscriptions = append(o.subscriptions, topics...) }
+}
+
+// WithIdle calls f every loopTime while no message arrives, from Run's
+// goroutine (Python's receive_loop_idle_addition; loopTime is Python's
+// loop_time, default 0.1 s). Messages are never delayed by it.
+func WithIdle(loopTime time.Duration, f func()) Option {
+	return func(o *options) {
+		if loopTime > 0 {
+			o.loopTime = loopTime
+		}
+		o.idle = f
+	}
+}
+
+// WithExternalProcessor makes Run(ctx, nil) decode every payload and call f
+// with the topic and the decoded value (Python's external_message_processor).
+func WithExternalProcessor(f func(topic string, payload any)) Option {
+	return func(o *options) { o.external = f }
+}
+
+// WithWorkers runs handlers on n goroutines instead of one. Use it only when
+// the order of messages does not matter.
+func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
+
+// WithHWM sets the send queue limit toward the backplane in messages
+// (default 1000, as libzmq); 0 means unlimited. Messages over it are dropped
+// and counted in Stats().Dropped.
+func WithHWM(n int) Option { return func(o *options) { o.hwm = n } }
+
+// WithoutValidation hands every two-frame message to the handler, even when
+// its payload is not well-formed msgpack (for PublishRaw users who send
+// other encodings).
+func WithoutValidation() Option { return func(o *options) { o.skipValidation = true } }
+
+// backplaneHost picks the backplane address: option, environment, LAN, loopback.
+func (o *options) backplaneHost() string {
+	if o.addr != "" {
+		return o.addr
+	}
+	if env := os.Getenv(EnvBackplane); env != "" {
+		return env
+	}
+	return netaddr.LAN()
+}
+
+func endpoint(host string, port int) string {
+	return "tcp://" + joinHostPort(host, strconv.Itoa(port))
+}
