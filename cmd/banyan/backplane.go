@@ -39,6 +39,13 @@ process name find this one: its command line contains "backplane".`,
 				level = slog.LevelDebug
 			}
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			free := func(p int) int { // 0 on the command line: a free port
+				if p == 0 {
+					return -1
+				}
+				return p
+			}
+			pubPort, subPort = free(pubPort), free(subPort)
 			bp, err := backplane.New(backplane.Options{
 				Name: name, Bind: bind, PublisherPort: pubPort, SubscriberPort: subPort,
 				HWM: hwm, Logger: log,
@@ -52,8 +59,8 @@ process name find this one: its command line contains "backplane".`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&name, "name", "n", "", "name of this backplane (shown in the banner)")
-	f.IntVarP(&pubPort, "publisher-port", "p", backplane.DefaultPublisherPort, "port components publish to")
-	f.IntVarP(&subPort, "subscriber-port", "s", backplane.DefaultSubscriberPort, "port components subscribe from")
+	f.IntVarP(&pubPort, "publisher-port", "p", backplane.DefaultPublisherPort, "port components publish to (0 = a free port)")
+	f.IntVarP(&subPort, "subscriber-port", "s", backplane.DefaultSubscriberPort, "port components subscribe from (0 = a free port)")
 	f.Float64VarP(&loopTime, "loop-time", "t", 0.001, "accepted for compatibility with Python's backplane and shown in the banner; it has no effect (forwarding is event-driven, as it is in Python)")
 	f.StringVar(&bind, "bind", "", "interface address to listen on (default: all interfaces)")
 	f.IntVar(&hwm, "hwm", 0, "per-subscriber queue limit in messages (0 = 1000 as libzmq, -1 = unlimited)")

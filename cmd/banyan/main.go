@@ -32,5 +32,7 @@ func newRoot() *cobra.Command {
 	}
 	root.AddCommand(newBackplaneCmd())
 	root.AddCommand(newBenchCmd())
+	root.AddCommand(newMonitorCmd(), newPubCmd(), newSubCmd())
+	root.AddCommand(newEchoServerCmd(), newEchoClientCmd(), newDemoCmd())
 	return root
 }

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gobanyan/banyan/backplane"
+)
+
+// syncBuffer is a goroutine-safe output buffer.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func run(ctx context.Context, out io.Writer, args ...string) error {
+	root := newRoot()
+	root.SetArgs(args)
+	root.SetOut(out)
+	root.SetErr(out)
+	return root.ExecuteContext(ctx)
+}
+
+func TestDemo(t *testing.T) {
+	var out syncBuffer
+	if err := run(context.Background(), &out, "demo", "-m", "10"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"11 messages sent and received", "the server handled 11 requests"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func startBP(t *testing.T) (string, string) {
+	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { bp.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return strconv.Itoa(bp.PublisherPort()), strconv.Itoa(bp.SubscriberPort())
+}
+
+func waitOutput(t *testing.T, out *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("output lacks %q:\n%s", want, out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// pub -> backplane -> monitor (Python format), sub -t (JSON) and a topic filter.
+func TestPubMonitorSub(t *testing.T) {
+	pp, sp := startBP(t)
+	bp := []string{"-b", "127.0.0.1", "-p", pp, "-s", sp}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mon, sub syncBuffer
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); run(ctx, &mon, append([]string{"monitor", "-t", "echo"}, bp...)...) }()
+	go func() { defer wg.Done(); run(ctx, &sub, append([]string{"sub", "--json", "-c", "1", "echo"}, bp...)...) }()
+	// Publish until both have seen one (they may still be connecting).
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(mon.String(), "echo {'message_number': 10}") || sub.String() == "" {
+		if err := run(ctx, io.Discard, append([]string{"pub", "echo", `{"message_number": 10}`}, bp...)...); err != nil {
+			t.Fatal(err)
+		}
+		run(ctx, io.Discard, append([]string{"pub", "other", "k=v"}, bp...)...)
+		if time.Now().After(deadline) {
+			t.Fatalf("monitor: %q sub: %q", mon.String(), sub.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if want := `{"topic":"echo","payload":{"message_number":10}}`; strings.TrimSpace(sub.String()) != want {
+		t.Errorf("sub --json printed %q, want %q", sub.String(), want)
+	}
+	if strings.Contains(mon.String(), "other") {
+		t.Errorf("monitor -t echo printed another topic:\n%s", mon.String())
+	}
+	run(ctx, io.Discard, append([]string{"pub", "echo", "a=1", "b=x", "c=true"}, bp...)...)
+	waitOutput(t, &mon, "echo {'a': 1, 'b': 'x', 'c': True}")
+	cancel()
+	wg.Wait()
+}
+
+func TestEchoServerClient(t *testing.T) {
+	pp, sp := startBP(t)
+	bp := []string{"-b", "127.0.0.1", "-p", pp, "-s", sp}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var srv, cli syncBuffer
+	done := make(chan struct{})
+	go func() { run(ctx, &srv, append([]string{"echo-server"}, bp...)...); close(done) }()
+	// The client times out per reply until the server is subscribed; retry.
+	for i := 0; ; i++ {
+		err := run(ctx, &cli, append([]string{"echo-client", "-m", "5", "--timeout", "300ms"}, bp...)...)
+		if err == nil {
+			break
+		}
+		if i == 20 {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(cli.String(), "6 messages sent and received") {
+		t.Errorf("client printed %q", cli.String())
+	}
+	waitOutput(t, &srv, "Message number: 0")
+	cancel()
+	<-done
+}
+
+// The built binary: a port in use is one clear line and exit status 1.
+func TestBackplanePortInUse(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "banyan")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	cmd := exec.Command(bin, "backplane", "--bind", "127.0.0.1", "-p", port, "-s", "0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1", err)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	want := "banyan: port " + port + " already in use: is another backplane running?"
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], want) {
+		t.Fatalf("stderr %q, want one line starting %q", stderr.String(), want)
+	}
+	// And SIGTERM stops a running one cleanly, with the banner printed.
+	cmd = exec.Command(bin, "backplane", "--bind", "127.0.0.1", "-p", "0", "-s", "0", "-n", "Test")
+	var stdout syncBuffer
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stdout.String(), "Loop Time") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("backplane exit after SIGINT: %v", err)
+	}
+	if !strings.Contains(stdout.String(), "Test Backplane IP address: 127.0.0.1") {
+		t.Fatalf("banner: %q", stdout.String())
+	}
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/echo"
+	"github.com/spf13/cobra"
+)
+
+func newEchoServerCmd() *cobra.Command {
+	var (
+		cf    componentFlags
+		quiet bool
+	)
+	cmd := &cobra.Command{
+		Use:   "echo-server",
+		Short: "Republish every message on topic echo to topic reply (Python's simple_echo_server)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := banyan.Connect(cmd.Context(), cf.options()...)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			out := cmd.OutOrStdout()
+			return echo.Serve(cmd.Context(), c, func(n int64) {
+				if !quiet {
+					fmt.Fprintf(out, "Message number: %d\n", n)
+				}
+			})
+		},
+	}
+	addComponentFlags(cmd, &cf, "EchoServer")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not print each message number")
+	return cmd
+}
+
+func newEchoClientCmd() *cobra.Command {
+	var (
+		cf      componentFlags
+		count   int
+		timeout time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "echo-client",
+		Short: "Send -m echo requests one after another and report round-trip latency",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := banyan.Connect(cmd.Context(), cf.options()...)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			res, err := echo.Client(cmd.Context(), c, count, timeout)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), res.Summary())
+			return nil
+		},
+	}
+	addComponentFlags(cmd, &cf, "EchoClient")
+	cmd.Flags().IntVarP(&count, "messages", "m", 10, "start number: sends m, m-1, ... 0 (m+1 round trips), as Python's client")
+	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "give up when a reply takes longer")
+	return cmd
+}
+
+func newDemoCmd() *cobra.Command {
+	var count int
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "See Banyan work: an embedded backplane, an echo server and an echo client in one process",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), count)
+		},
+	}
+	cmd.Flags().IntVarP(&count, "messages", "m", 10, "echo round trips")
+	return cmd
+}
+
+func runDemo(ctx context.Context, out io.Writer, count int) error {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: log})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	bpDone := make(chan struct{})
+	go func() { bp.Run(ctx); close(bpDone) }()
+	defer func() { cancel(); <-bpDone }()
+	fmt.Fprintf(out, "1. backplane running on 127.0.0.1: publish to port %d, subscribe from port %d\n", bp.PublisherPort(), bp.SubscriberPort())
+
+	opts := []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()), banyan.WithLogger(log)}
+	server, err := banyan.Connect(ctx, append(opts, banyan.WithName("EchoServer"))...)
+	if err != nil {
+		return err
+	}
+	defer server.Close()
+	// Subscribed and confirmed by the backplane before the client starts.
+	if err := server.SubscribeSync(ctx, echo.RequestTopic); err != nil {
+		return err
+	}
+	served := 0
+	srvDone := make(chan struct{})
+	go func() {
+		defer close(srvDone)
+		echo.Serve(ctx, server, func(int64) { served++ })
+	}()
+	client, err := banyan.Connect(ctx, append(opts, banyan.WithName("EchoClient"))...)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	fmt.Fprintf(out, "2. echo server subscribed to %q, replies on %q\n", echo.RequestTopic, echo.ReplyTopic)
+	res, err := echo.Client(ctx, client, count, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "3. echo client sent %d messages (%d down to 0): %s\n", res.Sent, count, res.Summary())
+	cancel()
+	<-srvDone
+	fmt.Fprintf(out, "4. the server handled %d requests; all stopped cleanly\n", served)
+	return nil
+}
