@@ -7,6 +7,6 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmarks: forwarder throughput and CPU, component throughput and latency",
 	}
-	cmd.AddCommand(newBenchForwardCmd())
+	cmd.AddCommand(newBenchForwardCmd(), newBenchThroughputCmd())
 	return cmd
 }

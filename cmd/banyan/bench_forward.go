@@ -33,18 +33,12 @@ a pyzmq zmq.device FORWARDER, alternating.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cfg.PID == 0 && startOwn {
-				exe, err := os.Executable()
+				pid, stop, err := startBackplaneProcess(cfg.PublisherPort, cfg.SubscriberPort)
 				if err != nil {
 					return err
 				}
-				bp := exec.Command(exe, "backplane", "--bind", "127.0.0.1", "--hwm", "-1",
-					"-p", strconv.Itoa(cfg.PublisherPort), "-s", strconv.Itoa(cfg.SubscriberPort))
-				if err := bp.Start(); err != nil {
-					return err
-				}
-				defer func() { bp.Process.Signal(syscall.SIGTERM); bp.Wait() }()
-				cfg.PID = bp.Process.Pid
-				time.Sleep(200 * time.Millisecond)
+				defer stop()
+				cfg.PID = pid
 			}
 			res, err := benchmark.Forward(cmd.Context(), cfg)
 			if err != nil {
@@ -65,6 +59,67 @@ a pyzmq zmq.device FORWARDER, alternating.`,
 	f.StringVarP(&cfg.Host, "backplane", "b", "127.0.0.1", "forwarder host")
 	f.IntVar(&cfg.PID, "pid", 0, "forwarder process id, for CPU per message")
 	f.BoolVar(&startOwn, "start", true, "without --pid, start our own backplane on -p/-s")
+	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+// startBackplaneProcess runs "banyan backplane --hwm -1" (lossless) on the
+// given ports as a child process.
+func startBackplaneProcess(pubPort, subPort int) (pid int, stop func(), err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, nil, err
+	}
+	bp := exec.Command(exe, "backplane", "--bind", "127.0.0.1", "--hwm", "-1",
+		"-p", strconv.Itoa(pubPort), "-s", strconv.Itoa(subPort))
+	if err := bp.Start(); err != nil {
+		return 0, nil, err
+	}
+	time.Sleep(200 * time.Millisecond)
+	return bp.Process.Pid, func() { bp.Process.Signal(syscall.SIGTERM); bp.Wait() }, nil
+}
+
+func newBenchThroughputCmd() *cobra.Command {
+	var (
+		cfg    benchmark.ThroughputConfig
+		asJSON bool
+		own    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "throughput",
+		Short: "Component API throughput: {'msg': i} on topic test, Go publisher -> backplane -> Go subscriber, lossless",
+		Long: `Python Banyan's performance comparison through the component API: one
+component publishes {'msg': i} on topic "test", another receives and decodes
+each one, both with HWM 0 (lossless). Reports delivered msg/s (first to last).
+By default it starts "banyan backplane --hwm -1" on -p/-s; --start=false uses
+a backplane already running there.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if own {
+				_, stop, err := startBackplaneProcess(cfg.PublisherPort, cfg.SubscriberPort)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
+			res, err := benchmark.Throughput(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(res)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "delivered %d/%d (lost %d) in %.3f s: %.0f msg/s\n",
+				res.Delivered, res.Sent, res.Lost, res.Seconds, res.MsgPerSec)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntVarP(&cfg.Messages, "messages", "m", 1_000_000, "messages to send")
+	f.IntVarP(&cfg.PublisherPort, "publisher-port", "p", 53124, "backplane publisher port")
+	f.IntVarP(&cfg.SubscriberPort, "subscriber-port", "s", 53125, "backplane subscriber port")
+	f.StringVarP(&cfg.Host, "backplane", "b", "127.0.0.1", "backplane host")
+	f.BoolVar(&own, "start", true, "start our own backplane on -p/-s")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }

@@ -90,7 +90,10 @@ func TestPubMonitorSub(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); run(ctx, &mon, append([]string{"monitor", "-t", "echo"}, bp...)...) }()
-	go func() { defer wg.Done(); run(ctx, &sub, append([]string{"sub", "--json", "-c", "1", "echo"}, bp...)...) }()
+	go func() {
+		defer wg.Done()
+		run(ctx, &sub, append([]string{"sub", "--json", "-c", "1", "echo"}, bp...)...)
+	}()
 	// Publish until both have seen one (they may still be connecting).
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(mon.String(), "echo {'message_number': 10}") || sub.String() == "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -46,6 +47,8 @@ func newEchoClientCmd() *cobra.Command {
 		cf      componentFlags
 		count   int
 		timeout time.Duration
+		asJSON  bool
+		warmup  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "echo-client",
@@ -57,9 +60,25 @@ func newEchoClientCmd() *cobra.Command {
 				return err
 			}
 			defer c.Close()
+			if warmup {
+				// One round trip first, retried: the server may still be subscribing.
+				for i := 0; ; i++ {
+					_, err := echo.Client(cmd.Context(), c, 0, 200*time.Millisecond)
+					if err == nil {
+						break
+					}
+					if i == 50 {
+						return err
+					}
+				}
+			}
 			res, err := echo.Client(cmd.Context(), c, count, timeout)
 			if err != nil {
 				return err
+			}
+			if asJSON {
+				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]any{
+					"n": len(res.RTT), "median_us": us(res.Percentile(50)), "p99_us": us(res.Percentile(99))})
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), res.Summary())
 			return nil
@@ -68,8 +87,12 @@ func newEchoClientCmd() *cobra.Command {
 	addComponentFlags(cmd, &cf, "EchoClient")
 	cmd.Flags().IntVarP(&count, "messages", "m", 10, "start number: sends m, m-1, ... 0 (m+1 round trips), as Python's client")
 	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "give up when a reply takes longer")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print {n, median_us, p99_us} as JSON")
+	cmd.Flags().BoolVar(&warmup, "warmup", false, "make one untimed round trip first")
 	return cmd
 }
+
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
 
 func newDemoCmd() *cobra.Command {
 	var count int
