@@ -51,7 +51,7 @@ type Backplane struct {
 	pub      *zmtp.Pub // components subscribe from it
 	pubAddr  *net.TCPAddr
 	subAddr  *net.TCPAddr
-	runOnce  sync.Once
+	runOnce  sync.Once // guards Close
 	closeErr error
 	closed   chan struct{}
 }
@@ -92,9 +92,12 @@ func New(opts Options) (*Backplane, error) {
 		zo.Logger = slog.Default()
 	}
 	b := &Backplane{opts: opts, closed: make(chan struct{})}
+	b.pub = zmtp.NewPub(zo)
+	// Each publisher's connection goroutine forwards its own messages
+	// straight into the PUB's per-subscriber queues (Send never blocks).
+	zo.Deliver = func(m zmtp.Msg) { b.pub.Send(m) }
 	b.sub = zmtp.NewSub(zo)
 	b.sub.Subscribe(nil)
-	b.pub = zmtp.NewPub(zo)
 	pp := port(opts.PublisherPort, DefaultPublisherPort)
 	a, err := b.sub.Bind(net.JoinHostPort(opts.Bind, strconv.Itoa(pp)))
 	if err != nil {
@@ -130,10 +133,10 @@ func (b *Backplane) SubscriberPort() int { return b.subAddr.Port }
 // Run forwards messages until ctx ends, then closes both sockets (waiting a
 // bounded linger for queued messages) and returns nil.
 func (b *Backplane) Run(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() { b.Close() })
-	defer stop()
-	for m := range b.sub.Messages() {
-		b.pub.Send(m)
+	select {
+	case <-ctx.Done():
+		b.Close()
+	case <-b.closed:
 	}
 	<-b.closed
 	return nil

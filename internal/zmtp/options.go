@@ -28,6 +28,11 @@ type Options struct {
 	HandshakeTimeout time.Duration
 	// Logger receives connection events and faults. Default slog.Default().
 	Logger *slog.Logger
+	// Deliver, when set on a SUB, receives each message directly on the
+	// goroutine reading its connection, instead of the Messages channel
+	// (which then stays empty): one hand-off fewer, for forwarders. It is
+	// called concurrently for different connections and must not block.
+	Deliver func(Msg)
 }
 
 // DefaultHWM is libzmq's default high-water mark.

@@ -207,6 +207,11 @@ func (sb *Sub) serve(c *conn) error {
 			sb.s.filtered.Add(1)
 			continue
 		}
+		if deliver := sb.s.opts.Deliver; deliver != nil {
+			sb.s.received.Add(1)
+			deliver(m)
+			continue
+		}
 		select {
 		case sb.ch <- m:
 			sb.s.received.Add(1)
