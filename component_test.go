@@ -96,6 +96,8 @@ func TestBackplaneNotRunning(t *testing.T) {
 // every time (Python loses these to the slow-joiner race).
 func TestReadyOnReturn(t *testing.T) {
 	tb := startBackplane(t, -1, -1)
+	// A spy that receives everything must never see the probes.
+	spy := connect(t, tb, WithSubscriptions(""))
 	for i := 0; i < 20; i++ {
 		sub, err := Connect(context.Background(), tb.opts(WithSubscriptions("first"))...)
 		if err != nil {
@@ -114,6 +116,12 @@ func TestReadyOnReturn(t *testing.T) {
 		}
 		pub.Close()
 		sub.Close()
+	}
+	spy.Publish("end", nil)
+	for m := next(t, spy); m.Topic != "end"; m = next(t, spy) {
+		if strings.HasPrefix(m.Topic, ReservedPrefix) || m.Topic != "first" {
+			t.Fatalf("spy received %q", m.Topic)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan/internal/testpeer"
+	"github.com/gobanyan/banyan/internal/zmtp"
 	"go.uber.org/goleak"
 )
 
@@ -139,7 +140,8 @@ func TestPyzmqThroughBackplane(t *testing.T) {
 	}
 }
 
-// A backplane restart while pyzmq peers stay up: both resume.
+// A backplane restart while pyzmq and Go peers stay up: every pair resumes
+// (pyzmq -> pyzmq, pyzmq -> Go, Go -> pyzmq).
 func TestBackplaneRestart(t *testing.T) {
 	pPort, sPort := freePort(t), freePort(t)
 	opts := Options{PublisherPort: pPort, SubscriberPort: sPort}
@@ -147,20 +149,58 @@ func TestBackplaneRestart(t *testing.T) {
 	host := "127.0.0.1"
 	sub := py(t, "sub", host, fmt.Sprint(sPort), "-")
 	pub := py(t, "pub", host, fmt.Sprint(pPort))
-	syncSubs(t, pub, sub)
-	pub.Send("before 3")
-	pub.Send("END 1")
-	if got := fmt.Sprint(counts(t, sub)); got != "map[before:3]" {
-		t.Fatalf("before restart: %s", got)
+	o := zmtp.DefaultOptions()
+	o.Logger = quiet
+	goSub := zmtp.NewSub(o)
+	defer goSub.Close()
+	goSub.Subscribe([]byte("py"))
+	goSub.Connect(fmt.Sprintf("%s:%d", host, sPort))
+	goPub := zmtp.NewPub(o)
+	defer goPub.Close()
+	goPub.Connect(fmt.Sprintf("%s:%d", host, pPort))
+
+	// check: pyzmq -> pyzmq and Go, and Go -> pyzmq, all deliver.
+	check := func(phase string) {
+		syncSubs(t, pub, sub) // returns once pyzmq's PUB and SUB are both connected
+		pub.Send(phase + " 3")
+		pub.Send("END 1")
+		if got := fmt.Sprint(counts(t, sub)); got != fmt.Sprintf("map[%s:3]", phase) {
+			t.Fatalf("%s: pyzmq subscriber got %s", phase, got)
+		}
+		// Go SUB: pyzmq publishes "py..." until one arrives.
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		for got := false; !got; {
+			pub.Send("py" + phase + " 1")
+			pub.Expect("SENT")
+			c2, cancel2 := context.WithTimeout(ctx, 50*time.Millisecond)
+			m, err := goSub.Recv(c2)
+			cancel2()
+			if ctx.Err() != nil {
+				t.Fatalf("%s: Go subscriber got nothing from pyzmq", phase)
+			}
+			got = err == nil && string(m.Topic()) == "py"+phase
+		}
+		// Go PUB -> pyzmq SUB.
+		for got := false; !got; {
+			goPub.Send(zmtp.NewMsg2("go"+phase, []byte{0x81, 0xa1, 'n', 0x07}))
+			if l, ok := sub.Next(50 * time.Millisecond); ok && strings.HasPrefix(l, "MSG go"+phase) {
+				got = true
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("%s: pyzmq subscriber got nothing from the Go publisher", phase)
+			}
+		}
+		for { // drain
+			if _, ok := sub.Next(100 * time.Millisecond); !ok {
+				break
+			}
+		}
 	}
+	check("before")
 	stop()
 	start(t, opts)
-	syncSubs(t, pub, sub) // succeeds only once both pyzmq sockets reconnected
-	pub.Send("after 4")
-	pub.Send("END 1")
-	if got := fmt.Sprint(counts(t, sub)); got != "map[after:4]" {
-		t.Fatalf("after restart: %s", got)
-	}
+	check("after")
 }
 
 // One subscriber that never reads: the others still get everything, and the
