@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/gateway"
+)
+
+// gwBuffer is a bytes.Buffer safe for the command's and the test's
+// goroutines.
+type gwBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *gwBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *gwBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// gatewaySim runs `banyan gateway sim` with args against a fresh backplane
+// and returns a client subscribed to reportTopic; the cleanup stops the
+// command and checks that it returned nil.
+func gatewaySim(t *testing.T, reportTopic string, args ...string) (*banyan.Component, *gwBuffer) {
+	t.Helper()
+	quiet := slog.New(slog.DiscardHandler)
+	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	bpDone := make(chan struct{})
+	go func() { bp.Run(ctx); close(bpDone) }()
+
+	cmd := newGatewayCmd()
+	out := &gwBuffer{}
+	cmd.SetOut(out)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs(append([]string{"sim", "-b", "127.0.0.1", "-p", strconv.Itoa(bp.PublisherPort()), "-s", strconv.Itoa(bp.SubscriberPort())}, args...))
+	cmdDone := make(chan error, 1)
+	go func() { cmdDone <- cmd.ExecuteContext(ctx) }()
+
+	client, err := banyan.Connect(ctx, banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()),
+		banyan.WithLogger(quiet), banyan.WithSubscriptions(reportTopic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		client.Close()
+		cancel()
+		if err := <-cmdDone; err != nil {
+			t.Errorf("gateway sim returned %v", err)
+		}
+		<-bpDone
+	})
+	return client, out
+}
+
+// nextReport waits for a report.
+func gwNextReport(t *testing.T, c *banyan.Component, wait time.Duration) gateway.Report {
+	t.Helper()
+	select {
+	case m := <-c.Messages():
+		r, err := gateway.DecodeReport(m.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	case <-time.After(wait):
+		return nil
+	}
+}
+
+// firstInput sets pin 2 as a digital input on topic until the gateway
+// (which may still be connecting) answers with its report.
+func gwFirstInput(t *testing.T, c *banyan.Component, topic string) gateway.DigitalInput {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		c.Publish(topic, gateway.SetModeDigitalInput{Pin: new(2)})
+		if r := gwNextReport(t, c, 100*time.Millisecond); r != nil {
+			in, ok := r.(gateway.DigitalInput)
+			if !ok {
+				t.Fatalf("first report %#v", r)
+			}
+			return in
+		}
+	}
+	t.Fatal("the gateway never answered")
+	return gateway.DigitalInput{}
+}
+
+func TestGatewaySim(t *testing.T) {
+	client, out := gatewaySim(t, "from_bench_gateway", "--device", "bench", "-n", "Bench")
+	if in := gwFirstInput(t, client, "to_bench_gateway"); in.Pin != 2 || in.Value != 0 {
+		t.Fatalf("first report %+v", in)
+	}
+	client.Publish("to_bench_gateway", gateway.SetModeDigitalOutput{Pin: new(13), Tag: "led"})
+	client.Publish("to_bench_gateway", gateway.DigitalWrite{Tag: "led", Value: 1})
+	client.Publish("to_bench_gateway", gateway.SetModeI2C{})
+	client.Publish("to_bench_gateway", gateway.I2CRead{Addr: 0x50, Register: new(7), NumberOfBytes: 2})
+	var r gateway.Report
+	for {
+		if r = gwNextReport(t, client, 10*time.Second); r == nil {
+			t.Fatal("no i2c_data report")
+		}
+		if _, ok := r.(gateway.DigitalInput); !ok { // skip repeats of the first set-mode
+			break
+		}
+	}
+	if d, ok := r.(gateway.I2CData); !ok || len(d.Value) != 2 || d.Value[0] != 7 || d.Value[1] != 8 {
+		t.Fatalf("report %#v, want i2c_data [7 8]", r)
+	}
+	client.Publish("to_bench_gateway", gateway.DigitalWrite{Tag: "nobody", Value: 1})
+	if e, ok := gwNextReport(t, client, 10*time.Second).(gateway.ErrorReport); !ok || e.Code != gateway.CodeUnknownTag {
+		t.Fatalf("got %#v, want an unknown_tag error", e)
+	}
+	text := out.String()
+	for _, want := range []string{
+		`simulated board gateway "Bench": commands on to_bench_gateway, reports on from_bench_gateway`,
+		`msg="digital write" pin=13 value=1`,
+		`msg="i2c read" addr=80 register=7 bytes=2`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestGatewaySimTopicsAnimateQuiet(t *testing.T) {
+	client, out := gatewaySim(t, "sim/out", "-m", "sim/in", "-m", "sim/in2", "-r", "sim/out", "--animate", "2ms", "-q")
+	first := gwFirstInput(t, client, "sim/in2")
+	// The input toggles by itself.
+	seen := map[int]bool{first.Value: true}
+	for !seen[0] || !seen[1] {
+		r := gwNextReport(t, client, 10*time.Second)
+		in, ok := r.(gateway.DigitalInput)
+		if !ok {
+			t.Fatalf("report %#v, want digital_input from --animate", r)
+		}
+		seen[in.Value] = true
+	}
+	if strings.Contains(out.String(), "msg=") {
+		t.Errorf("-q still prints board operations:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "commands on sim/in, sim/in2, reports on sim/out") {
+		t.Errorf("output %q", out.String())
+	}
+}
+
+func TestGatewaySimNeedsTopics(t *testing.T) {
+	cmd := newGatewayCmd()
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs([]string{"sim", "--device", "", "-r", "x"})
+	if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "--device") {
+		t.Fatalf("error %v, want one about --device", err)
+	}
+}

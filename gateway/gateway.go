@@ -1,0 +1,460 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gobanyan/banyan"
+)
+
+// Options configure a Gateway.
+type Options struct {
+	// Device names the board in the topics: commands are read from
+	// CommandTopic(Device) and reports go to ReportTopic(Device). It may
+	// be empty when both topic fields below are set.
+	Device string
+	// CommandTopics overrides the topics commands are read from. A message
+	// counts only when its topic equals one of them exactly (ZeroMQ
+	// subscriptions are prefixes, so "to_x_gateway" would also receive
+	// "to_x_gateway2"; such messages are ignored and counted).
+	CommandTopics []string
+	// ReportTopic overrides the topic reports are published on.
+	ReportTopic string
+	// Other handles commands outside the 22 (Python's
+	// additional_banyan_messages). Without it, or when it returns an error,
+	// the client gets an error report.
+	Other func(topic string, payload map[string]any) error
+	// Now is the clock for report timestamps; nil means time.Now.
+	Now func() time.Time
+	// Logger receives failed commands (Info) and publish failures; nil
+	// means slog.Default().
+	Logger *slog.Logger
+}
+
+// Stats are a gateway's counters.
+type Stats struct {
+	Commands uint64 // messages received on the command topics
+	Reports  uint64 // reports published, error reports included
+	Errors   uint64 // error reports published
+	Muted    uint64 // input reports dropped because reporting is disabled for their pin
+	Ignored  uint64 // messages on other topics that share a command topic's prefix
+}
+
+// Gateway connects a Board to the Banyan bus: it reads OneGPIO commands
+// from its command topics, carries them out on the board and publishes
+// reports. Create it with New and start it with Run.
+type Gateway struct {
+	c      *banyan.Component
+	b      Board
+	topics []string
+	report string
+	other  func(string, map[string]any) error
+	now    func() time.Time
+	log    *slog.Logger
+
+	running atomic.Bool
+
+	mu    sync.Mutex
+	tags  map[string]int     // tag -> pin
+	muted map[reportKey]bool // inputs whose reporting is disabled
+
+	commands, reports, errs, mutedN, ignored atomic.Uint64
+}
+
+type reportKey struct {
+	analog bool
+	pin    int
+}
+
+// New makes a gateway for board b on component c (connected with
+// banyan.Connect; the gateway subscribes it to the command topics in Run).
+func New(c *banyan.Component, b Board, o Options) (*Gateway, error) {
+	if c == nil || b == nil {
+		return nil, errors.New("gateway: New needs a component and a board")
+	}
+	g := &Gateway{
+		c: c, b: b, topics: slices.Clone(o.CommandTopics), report: o.ReportTopic, other: o.Other,
+		now: o.Now, log: o.Logger, tags: map[string]int{}, muted: map[reportKey]bool{},
+	}
+	if len(g.topics) == 0 {
+		if o.Device == "" {
+			return nil, errors.New("gateway: Options.Device or Options.CommandTopics is needed")
+		}
+		g.topics = []string{CommandTopic(o.Device)}
+	}
+	if g.report == "" {
+		if o.Device == "" {
+			return nil, errors.New("gateway: Options.Device or Options.ReportTopic is needed")
+		}
+		g.report = ReportTopic(o.Device)
+	}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	if g.log == nil {
+		g.log = slog.Default()
+	}
+	return g, nil
+}
+
+// CommandTopics returns the topics the gateway reads commands from.
+func (g *Gateway) CommandTopics() []string { return slices.Clone(g.topics) }
+
+// ReportTopic returns the topic the gateway publishes reports on.
+func (g *Gateway) ReportTopic() string { return g.report }
+
+// Tags returns a copy of the tag to pin bindings.
+func (g *Gateway) Tags() map[string]int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make(map[string]int, len(g.tags))
+	for k, v := range g.tags {
+		out[k] = v
+	}
+	return out
+}
+
+// Stats returns the counters.
+func (g *Gateway) Stats() Stats {
+	return Stats{Commands: g.commands.Load(), Reports: g.reports.Load(), Errors: g.errs.Load(),
+		Muted: g.mutedN.Load(), Ignored: g.ignored.Load()}
+}
+
+// Run subscribes to the command topics (returning once the backplane
+// forwards them), hands the board its report function (ReportSource), and
+// serves commands one at a time, in arrival order, until ctx ends (it
+// returns nil) or the component is closed (banyan.ErrClosed). It takes the
+// component's message loop (banyan.Component.Run), so the component must
+// not be used for other subscriptions. Run may be called once.
+func (g *Gateway) Run(ctx context.Context) error {
+	if !g.running.CompareAndSwap(false, true) {
+		return errors.New("gateway: Run called twice")
+	}
+	if err := g.c.SubscribeSync(ctx, g.topics...); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("gateway: subscribe to %v: %w", g.topics, err)
+	}
+	if src, ok := g.b.(ReportSource); ok {
+		src.SetReportFunc(g.publishReport)
+		defer src.SetReportFunc(nil)
+	}
+	return g.c.Run(ctx, g.handle)
+}
+
+// handle serves one message.
+func (g *Gateway) handle(m *banyan.Message) {
+	if !slices.Contains(g.topics, m.Topic) {
+		g.ignored.Add(1)
+		return
+	}
+	g.commands.Add(1)
+	payload, err := m.Map()
+	if err != nil {
+		g.fail(ErrorReport{}, fmt.Errorf("gateway: command payload: %w", err))
+		return
+	}
+	ctx := ErrorReport{}
+	ctx.Command, _ = payload["command"].(string)
+	ctx.Tag, _ = payload["tag"].(string)
+	if v, ok := payload["pin"]; ok {
+		if n, ok := toInt(v); ok {
+			ctx.Pin = &n
+		}
+	}
+	cmd, err := ParseCommand(payload)
+	if err != nil {
+		if errors.Is(err, ErrUnknownCommand) && g.other != nil {
+			if err = g.other(m.Topic, payload); err == nil {
+				return
+			}
+		}
+		g.fail(ctx, err)
+		return
+	}
+	pin, err := g.execute(cmd)
+	if err != nil {
+		if pin != nil {
+			ctx.Pin = pin
+		}
+		g.fail(ctx, err)
+	}
+}
+
+// fail publishes an error report for err.
+func (g *Gateway) fail(r ErrorReport, err error) {
+	r.Code = ErrorCode(err)
+	r.Error = err.Error()
+	g.log.Info("command failed", "topic", g.report, "command", r.Command, "code", r.Code, "err", err)
+	g.publishReport(r)
+}
+
+func unsupported(c Command) error { return fmt.Errorf("%w: %s", ErrUnsupported, c.CommandName()) }
+
+// execute carries out one command. It returns the pin the command
+// addressed, when known, for error reports.
+func (g *Gateway) execute(cmd Command) (*int, error) {
+	b := g.b
+	switch c := cmd.(type) {
+	case SetModeDigitalInput:
+		return g.setMode(c.Pin, c.Tag, ModeDigitalInput)
+	case SetModeDigitalInputPullup:
+		return g.setMode(c.Pin, c.Tag, ModeDigitalInputPullup)
+	case SetModeDigitalOutput:
+		return g.setMode(c.Pin, c.Tag, ModeDigitalOutput)
+	case SetModeAnalogInput:
+		return g.setMode(c.Pin, c.Tag, ModeAnalogInput)
+	case SetModePWM:
+		return g.setMode(c.Pin, c.Tag, ModePWM)
+	case SetModeServo:
+		return g.setMode(c.Pin, c.Tag, ModeServo)
+	case SetModeTone:
+		return g.setMode(c.Pin, c.Tag, ModeTone)
+	case SetModeSonar:
+		s, ok := b.(SonarBoard)
+		return g.onPin(c.TriggerPin, c.Tag, true, func(pin int) error {
+			if !ok {
+				return unsupported(c)
+			}
+			return s.SetModeSonar(pin, c.EchoPin)
+		})
+	case DigitalWrite:
+		w, ok := b.(DigitalWriter)
+		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
+			if !ok {
+				return unsupported(c)
+			}
+			return w.DigitalWrite(pin, c.Value)
+		})
+	case AnalogWrite:
+		w, ok := b.(AnalogWriter)
+		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
+			if !ok {
+				return unsupported(c)
+			}
+			return w.AnalogWrite(pin, c.Value)
+		})
+	case PWMWrite:
+		w, ok := b.(PWMWriter)
+		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
+			if !ok {
+				return unsupported(c)
+			}
+			return w.PWMWrite(pin, c.Value)
+		})
+	case ServoPosition:
+		w, ok := b.(ServoWriter)
+		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
+			if !ok {
+				return unsupported(c)
+			}
+			return w.ServoPosition(pin, c.Position)
+		})
+	case PlayTone:
+		w, ok := b.(TonePlayer)
+		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
+			if !ok {
+				return unsupported(c)
+			}
+			return w.PlayTone(pin, c.Freq, time.Duration(c.Duration)*time.Millisecond)
+		})
+	case EnableDigitalReporting:
+		return g.reporting(c.Pin, c.Tag, false, true)
+	case DisableDigitalReporting:
+		return g.reporting(c.Pin, c.Tag, false, false)
+	case EnableAnalogReporting:
+		return g.reporting(c.Pin, c.Tag, true, true)
+	case DisableAnalogReporting:
+		return g.reporting(c.Pin, c.Tag, true, false)
+	case SetModeI2C:
+		i, ok := b.(I2CBoard)
+		if !ok {
+			return nil, unsupported(c)
+		}
+		return nil, i.SetModeI2C()
+	case I2CRead:
+		i, ok := b.(I2CBoard)
+		if !ok {
+			return nil, unsupported(c)
+		}
+		reg := NoRegister
+		if c.Register != nil {
+			reg = *c.Register
+		}
+		data, err := i.I2CRead(c.Addr, reg, c.NumberOfBytes)
+		if err != nil {
+			return nil, err
+		}
+		value := make([]int, len(data))
+		for k, x := range data {
+			value[k] = int(x)
+		}
+		g.publishReport(I2CData{Value: value, Addr: &c.Addr, Register: c.Register})
+		return nil, nil
+	case I2CWrite:
+		i, ok := b.(I2CBoard)
+		if !ok {
+			return nil, unsupported(c)
+		}
+		reg := NoRegister
+		if c.Register != nil {
+			reg = *c.Register
+		}
+		return nil, i.I2CWrite(c.Addr, reg, c.Data)
+	case SetModeStepper:
+		s, ok := b.(StepperBoard)
+		if !ok {
+			return nil, unsupported(c)
+		}
+		return nil, s.SetModeStepper(c.Pins, c.StepsPerRevolution)
+	case StepperWrite:
+		s, ok := b.(StepperBoard)
+		if !ok {
+			return nil, unsupported(c)
+		}
+		return nil, s.StepperWrite(c.MotorSpeed, c.NumberOfSteps)
+	}
+	return nil, fmt.Errorf("%w: %q", ErrUnknownCommand, cmd.CommandName())
+}
+
+// setMode handles the set_mode_* commands that go to Board.SetMode. An
+// input mode (re-)enables reporting for the pin first, so that a report the
+// board sends from SetMode gets through.
+func (g *Gateway) setMode(pin *int, tag string, mode PinMode) (*int, error) {
+	return g.onPin(pin, tag, true, func(p int) error {
+		switch mode {
+		case ModeDigitalInput, ModeDigitalInputPullup:
+			g.setMuted(reportKey{pin: p}, false)
+		case ModeAnalogInput:
+			g.setMuted(reportKey{analog: true, pin: p}, false)
+		}
+		return g.b.SetMode(p, mode)
+	})
+}
+
+// reporting handles enable_*_reporting and disable_*_reporting: enable
+// enables (Python's GatewayBase dispatches both enable commands to the
+// disable handlers).
+func (g *Gateway) reporting(pin *int, tag string, analog, on bool) (*int, error) {
+	return g.onPin(pin, tag, false, func(p int) error {
+		g.setMuted(reportKey{analog: analog, pin: p}, !on)
+		rc, ok := g.b.(ReportingControl)
+		if !ok {
+			return nil
+		}
+		if analog {
+			return rc.SetAnalogReporting(p, on)
+		}
+		return rc.SetDigitalReporting(p, on)
+	})
+}
+
+// onPin resolves a command's pin from its pin and tag, runs f with it and,
+// when f succeeds, records a new tag binding.
+//
+// Tag rules: a tag seen before stands for its pin, so later commands may
+// omit the pin. A tag not seen before must come with a pin (ErrUnknownTag
+// otherwise), and is bound to it once the command succeeds. A known tag
+// with a different pin is ErrTagConflict, except in set_mode_* commands
+// (setMode true), which rebind the tag, as when a client restarts with new
+// wiring.
+func (g *Gateway) onPin(pin *int, tag string, setMode bool, f func(int) error) (*int, error) {
+	p, bind, err := g.resolve(pin, tag, setMode)
+	if err != nil {
+		return pin, err
+	}
+	if err := f(p); err != nil {
+		return &p, err
+	}
+	if bind {
+		g.mu.Lock()
+		g.tags[tag] = p
+		g.mu.Unlock()
+	}
+	return &p, nil
+}
+
+func (g *Gateway) resolve(pin *int, tag string, setMode bool) (p int, bind bool, err error) {
+	if tag == "" {
+		if pin == nil {
+			return 0, false, fmt.Errorf("%w: no pin and no tag", ErrBadCommand)
+		}
+		return *pin, false, nil
+	}
+	g.mu.Lock()
+	known, ok := g.tags[tag]
+	g.mu.Unlock()
+	switch {
+	case pin == nil && ok:
+		return known, false, nil
+	case pin == nil:
+		return 0, false, fmt.Errorf("%w: %q (the first command with a tag must carry its pin)", ErrUnknownTag, tag)
+	case !ok || (setMode && known != *pin):
+		return *pin, true, nil
+	case known != *pin:
+		return 0, false, fmt.Errorf("%w: tag %q is bound to pin %d, the command names pin %d (only set_mode_* commands rebind a tag)", ErrTagConflict, tag, known, *pin)
+	}
+	return *pin, false, nil
+}
+
+func (g *Gateway) setMuted(k reportKey, muted bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if muted {
+		g.muted[k] = true
+	} else {
+		delete(g.muted, k)
+	}
+}
+
+func (g *Gateway) isMuted(k reportKey) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.muted[k]
+}
+
+// publishReport is the function boards report through, and the gateway's
+// own way to publish: it drops input reports of pins whose reporting is
+// disabled and fills in zero timestamps.
+func (g *Gateway) publishReport(r Report) {
+	switch x := r.(type) {
+	case DigitalInput:
+		if g.isMuted(reportKey{pin: x.Pin}) {
+			g.mutedN.Add(1)
+			return
+		}
+		if x.Timestamp == 0 {
+			x.Timestamp = Timestamp(g.now())
+		}
+		r = x
+	case AnalogInput:
+		if g.isMuted(reportKey{analog: true, pin: x.Pin}) {
+			g.mutedN.Add(1)
+			return
+		}
+		if x.Timestamp == 0 {
+			x.Timestamp = Timestamp(g.now())
+		}
+		r = x
+	case ErrorReport:
+		if x.Timestamp == 0 {
+			x.Timestamp = Timestamp(g.now())
+		}
+		r = x
+		g.errs.Add(1)
+	case nil:
+		return
+	}
+	if err := g.c.Publish(g.report, r); err != nil {
+		g.log.Warn("cannot publish report", "topic", g.report, "report", r.ReportName(), "err", err)
+		return
+	}
+	g.reports.Add(1)
+}

@@ -1,0 +1,651 @@
+package gateway_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/gateway"
+	"github.com/gobanyan/banyan/gateway/sim"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+const device = "test"
+
+// rig is a backplane, a gateway serving a board, and a client subscribed
+// to the gateway's reports.
+type rig struct {
+	t      *testing.T
+	gw     *gateway.Gateway
+	client *banyan.Component
+	sent   map[string]bool // command names published
+	syncN  *int
+}
+
+// on returns the rig for use in subtest t.
+func (r *rig) on(t *testing.T) *rig {
+	c := *r
+	c.t = t
+	return &c
+}
+
+func startBackplane(t *testing.T) []banyan.Option {
+	t.Helper()
+	at, _, _ := startBackplanePorts(t)
+	return at
+}
+
+// startBackplanePorts runs a backplane on free loopback ports and returns
+// the options to connect to it, and its ports.
+func startBackplanePorts(t *testing.T) (at []banyan.Option, pubPort, subPort int) {
+	t.Helper()
+	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { bp.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	at = []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()), banyan.WithLogger(quiet)}
+	return at, bp.PublisherPort(), bp.SubscriberPort()
+}
+
+func connect(t *testing.T, at []banyan.Option, topics ...string) *banyan.Component {
+	t.Helper()
+	c, err := banyan.Connect(context.Background(), append(slices.Clone(at), banyan.WithSubscriptions(topics...))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func newRig(t *testing.T, board gateway.Board, o gateway.Options) *rig {
+	t.Helper()
+	at := startBackplane(t)
+	if o.Device == "" && o.CommandTopics == nil {
+		o.Device = device
+	}
+	if o.Logger == nil {
+		o.Logger = quiet
+	}
+	gc := connect(t, at, gateway.CommandTopic(device))
+	gw, err := gateway.New(gc, board, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- gw.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	r := &rig{t: t, gw: gw, client: connect(t, at, gw.ReportTopic()), sent: map[string]bool{}, syncN: new(0)}
+	// The gateway subscribes in Run; a first round trip proves it is serving.
+	r.sync()
+	return r
+}
+
+func simRig(t *testing.T) (*rig, *sim.Board) {
+	b := sim.New(sim.Options{Logger: quiet})
+	return newRig(t, b, gateway.Options{}), b
+}
+
+// send publishes a command (a gateway.Command or a raw map) on the
+// command topic.
+func (r *rig) send(cmd any) {
+	r.t.Helper()
+	switch c := cmd.(type) {
+	case gateway.Command:
+		r.sent[c.CommandName()] = true
+	case map[string]any:
+		if name, ok := c["command"].(string); ok {
+			r.sent[name] = true
+		}
+	}
+	if err := r.client.Publish(gateway.CommandTopic(device), cmd); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// next returns the next report.
+func (r *rig) next() gateway.Report {
+	r.t.Helper()
+	select {
+	case m := <-r.client.Messages():
+		rep, err := gateway.DecodeReport(m.Payload)
+		if err != nil {
+			r.t.Fatalf("report %x: %v", m.Payload, err)
+		}
+		return rep
+	case <-time.After(10 * time.Second):
+		r.t.Fatal("no report within 10 s")
+	}
+	return nil
+}
+
+// sync sends a marker command the gateway answers with an error report,
+// and returns the reports that came before the answer. Commands are served
+// in order and every report leaves through the gateway's one connection,
+// so when the answer arrives every earlier command has been carried out
+// and every earlier report has arrived.
+func (r *rig) sync() []gateway.Report {
+	r.t.Helper()
+	*r.syncN++
+	n := *r.syncN
+	tag := fmt.Sprintf("sync-%d", n)
+	deadline := time.After(10 * time.Second)
+	for {
+		// The first sync, in newRig, repeats until the gateway subscribes.
+		r.client.Publish(gateway.CommandTopic(device), map[string]any{"command": "__sync", "tag": tag})
+		var before []gateway.Report
+		for {
+			var m *banyan.Message
+			select {
+			case m = <-r.client.Messages():
+			case <-time.After(100 * time.Millisecond):
+			case <-deadline:
+				r.t.Fatal("gateway does not answer")
+			}
+			if m == nil {
+				if n == 1 {
+					break
+				}
+				continue
+			}
+			rep, err := gateway.DecodeReport(m.Payload)
+			if err != nil {
+				r.t.Fatalf("report %x: %v", m.Payload, err)
+			}
+			if e, ok := rep.(gateway.ErrorReport); ok && e.Tag == tag {
+				return before
+			}
+			if e, ok := rep.(gateway.ErrorReport); ok && strings.HasPrefix(e.Tag, "sync-") {
+				continue // a repeat of the first marker
+			}
+			before = append(before, rep)
+		}
+	}
+}
+
+// noReports asserts that nothing was reported since the last sync.
+func (r *rig) noReports(what string) {
+	r.t.Helper()
+	if got := r.sync(); len(got) > 0 {
+		r.t.Fatalf("%s: unexpected reports %v", what, got)
+	}
+}
+
+// ok sends commands and asserts that none of them was answered.
+func (r *rig) ok(cmds ...any) {
+	r.t.Helper()
+	for _, c := range cmds {
+		r.send(c)
+	}
+	if got := r.sync(); len(got) > 0 {
+		r.t.Fatalf("commands %v: unexpected reports %v", cmds, got)
+	}
+}
+
+// expect sends a command and asserts the reports it causes.
+func (r *rig) expect(cmd any, want ...gateway.Report) {
+	r.t.Helper()
+	r.send(cmd)
+	r.expectReports(fmt.Sprint(cmd), want...)
+}
+
+func (r *rig) expectReports(what string, want ...gateway.Report) {
+	r.t.Helper()
+	got := r.sync()
+	if len(got) != len(want) {
+		r.t.Fatalf("%s: got reports %v, want %v", what, got, want)
+	}
+	for i := range got {
+		if !sameReport(got[i], want[i]) {
+			r.t.Fatalf("%s: report %d is %#v, want %#v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// sameReport compares reports, ignoring timestamps (which must be set)
+// and, for errors, comparing the code, command, tag and pin.
+func sameReport(got, want gateway.Report) bool {
+	switch g := got.(type) {
+	case gateway.DigitalInput:
+		w, ok := want.(gateway.DigitalInput)
+		return ok && g.Timestamp > 0 && g.Pin == w.Pin && g.Value == w.Value
+	case gateway.AnalogInput:
+		w, ok := want.(gateway.AnalogInput)
+		return ok && g.Timestamp > 0 && g.Pin == w.Pin && g.Value == w.Value
+	case gateway.ErrorReport:
+		w, ok := want.(gateway.ErrorReport)
+		return ok && g.Code == w.Code && g.Command == w.Command && g.Tag == w.Tag && eqPtr(g.Pin, w.Pin) && g.Error != ""
+	}
+	return reflect.DeepEqual(got, want)
+}
+
+func eqPtr(a, b *int) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+
+func digital(pin, value int) gateway.Report { return gateway.DigitalInput{Pin: pin, Value: value} }
+func analog(pin, value int) gateway.Report  { return gateway.AnalogInput{Pin: pin, Value: value} }
+func failed(code, command, tag string, pin *int) gateway.Report {
+	return gateway.ErrorReport{Code: code, Command: command, Tag: tag, Pin: pin}
+}
+
+// TestEveryCommand sends each of the 22 commands through a real backplane
+// to the simulated board and checks what it did and what came back.
+func TestEveryCommand(t *testing.T) {
+	r, b := simRig(t)
+
+	t.Run("digital output", func(t *testing.T) {
+		r := r.on(t)
+		r.ok(gateway.SetModeDigitalOutput{Pin: new(13)}, gateway.DigitalWrite{Pin: new(13), Value: 1})
+		if s := b.Digital(13); s.Mode != gateway.ModeDigitalOutput || s.Value != 1 {
+			t.Fatalf("pin 13: %+v", s)
+		}
+		r.ok(gateway.DigitalWrite{Pin: new(13), Value: 0})
+		if s := b.Digital(13); s.Value != 0 {
+			t.Fatalf("pin 13: %+v", s)
+		}
+	})
+	t.Run("pwm servo tone analog write", func(t *testing.T) {
+		r := r.on(t)
+		r.ok(gateway.SetModePWM{Pin: new(5)}, gateway.PWMWrite{Pin: new(5), Value: 128},
+			gateway.SetModeServo{Pin: new(9)}, gateway.ServoPosition{Pin: new(9), Position: 90},
+			gateway.SetModeTone{Pin: new(8)}, gateway.PlayTone{Pin: new(8), Freq: 440, Duration: 250},
+			gateway.AnalogWrite{Pin: new(1), Value: 512})
+		if s := b.Digital(5); s.Mode != gateway.ModePWM || s.Value != 128 {
+			t.Errorf("pwm pin 5: %+v", s)
+		}
+		if s := b.Digital(9); s.Mode != gateway.ModeServo || s.Value != 90 {
+			t.Errorf("servo pin 9: %+v", s)
+		}
+		if got, want := b.Tones(), []sim.Tone{{Pin: 8, Freq: 440, Duration: 250 * time.Millisecond}}; !slices.Equal(got, want) {
+			t.Errorf("tones %v, want %v", got, want)
+		}
+		if s := b.Analog(1); s.Mode != gateway.ModeAnalogOutput || s.Value != 512 {
+			t.Errorf("analog pin 1: %+v", s)
+		}
+	})
+	t.Run("digital inputs", func(t *testing.T) {
+		r := r.on(t)
+		r.expect(gateway.SetModeDigitalInput{Pin: new(2)}, digital(2, 0))
+		b.SetDigitalInput(2, 1)
+		r.expectReports("pin 2 driven high", digital(2, 1))
+		b.SetDigitalInput(2, 1)
+		r.noReports("pin 2 unchanged")
+		r.expect(gateway.SetModeDigitalInputPullup{Pin: new(3)}, digital(3, 1))
+		b.SetDigitalInput(3, 0)
+		r.expectReports("pin 3 pulled low", digital(3, 0))
+	})
+	t.Run("analog inputs", func(t *testing.T) {
+		r := r.on(t)
+		r.expect(gateway.SetModeAnalogInput{Pin: new(0)}, analog(0, 0))
+		b.SetAnalogInput(0, 700)
+		r.expectReports("A0 at 700", analog(0, 700))
+	})
+	t.Run("disable and enable reporting", func(t *testing.T) {
+		r := r.on(t)
+		// Python dispatches enable_* to the disable handlers: here enable enables.
+		r.ok(gateway.DisableDigitalReporting{Pin: new(2)})
+		b.SetDigitalInput(2, 0)
+		r.noReports("pin 2 with reporting disabled")
+		r.expect(gateway.EnableDigitalReporting{Pin: new(2)}, digital(2, 0))
+		b.SetDigitalInput(2, 1)
+		r.expectReports("pin 2 with reporting enabled", digital(2, 1))
+
+		r.ok(gateway.DisableAnalogReporting{Pin: new(0)})
+		b.SetAnalogInput(0, 100)
+		r.noReports("A0 with reporting disabled")
+		r.expect(gateway.EnableAnalogReporting{Pin: new(0)}, analog(0, 100))
+		b.SetAnalogInput(0, 200)
+		r.expectReports("A0 with reporting enabled", analog(0, 200))
+	})
+	t.Run("i2c", func(t *testing.T) {
+		r := r.on(t)
+		r.ok(gateway.SetModeI2C{}, gateway.I2CWrite{Addr: sim.DefaultMemoryAddr, Register: new(0x10), Data: []byte{1, 2, 250}})
+		if !b.I2CEnabled() {
+			t.Fatal("i2c not enabled")
+		}
+		r.expect(gateway.I2CRead{Addr: sim.DefaultMemoryAddr, Register: new(0x10), NumberOfBytes: 4},
+			gateway.I2CData{Value: []int{1, 2, 250, 0x13}, Addr: new(sim.DefaultMemoryAddr), Register: new(0x10)})
+		// Without a register: the first byte written sets the register pointer.
+		r.ok(gateway.I2CWrite{Addr: sim.DefaultMemoryAddr, Data: []byte{0x20, 7}})
+		r.expect(gateway.I2CRead{Addr: sim.DefaultMemoryAddr, Register: new(0x20), NumberOfBytes: 2},
+			gateway.I2CData{Value: []int{7, 0x21}, Addr: new(sim.DefaultMemoryAddr), Register: new(0x20)})
+		r.expect(gateway.I2CRead{Addr: 0x51, Register: new(0), NumberOfBytes: 1},
+			failed(gateway.CodeBoard, gateway.CmdI2CRead, "", nil))
+	})
+	t.Run("sonar", func(t *testing.T) {
+		r := r.on(t)
+		b.SetSonarDistance(7, 12)
+		r.expect(gateway.SetModeSonar{TriggerPin: new(7), EchoPin: 6}, gateway.SonarData{Value: 12, TriggerPin: new(7)})
+		b.SetSonarDistance(7, 42.5)
+		r.expectReports("sonar 42.5 cm", gateway.SonarData{Value: 42.5, TriggerPin: new(7)})
+	})
+	t.Run("stepper", func(t *testing.T) {
+		r := r.on(t)
+		r.ok(gateway.SetModeStepper{Pins: []int{10, 11, 12, 14}, StepsPerRevolution: 512},
+			gateway.StepperWrite{MotorSpeed: 20, NumberOfSteps: 100},
+			gateway.StepperWrite{MotorSpeed: 30, NumberOfSteps: -150})
+		s := b.Stepper()
+		if !s.Configured || !slices.Equal(s.Pins, []int{10, 11, 12, 14}) || s.StepsPerRevolution != 512 || s.Speed != 30 || s.Position != -50 {
+			t.Fatalf("stepper %+v", s)
+		}
+	})
+
+	for _, name := range gateway.Commands() {
+		if !r.sent[name] {
+			t.Errorf("command %s not exercised", name)
+		}
+	}
+}
+
+func TestTags(t *testing.T) {
+	r, b := simRig(t)
+	cmd := gateway.CmdDigitalWrite
+
+	// The blinker pattern: the pin comes once, with the mode; then the tag alone.
+	r.ok(map[string]any{"command": "set_mode_digital_output", "pin": 13, "tag": "blinker"},
+		map[string]any{"command": "digital_write", "tag": "blinker", "value": 1})
+	if b.Digital(13).Value != 1 {
+		t.Fatal("digital_write by tag did not reach pin 13")
+	}
+	if got := r.gw.Tags(); got["blinker"] != 13 {
+		t.Fatalf("tags %v", got)
+	}
+
+	// A tag nobody bound.
+	r.expect(gateway.DigitalWrite{Tag: "nope", Value: 1}, failed(gateway.CodeUnknownTag, cmd, "nope", nil))
+
+	// A contradicting pin is refused; pin 12 is left alone.
+	r.ok(gateway.SetModeDigitalOutput{Pin: new(12)})
+	r.expect(gateway.DigitalWrite{Pin: new(12), Tag: "blinker", Value: 1}, failed(gateway.CodeTagConflict, cmd, "blinker", new(12)))
+	if b.Digital(12).Value != 0 {
+		t.Fatal("conflicting command reached pin 12")
+	}
+	// The same pin again is fine.
+	r.ok(gateway.DigitalWrite{Pin: new(13), Tag: "blinker", Value: 0})
+
+	// set_mode_* rebinds.
+	r.ok(gateway.SetModeDigitalOutput{Pin: new(12), Tag: "blinker"}, gateway.DigitalWrite{Tag: "blinker", Value: 1})
+	if b.Digital(12).Value != 1 || b.Digital(13).Value != 0 {
+		t.Fatalf("after rebinding: pin 12 %+v, pin 13 %+v", b.Digital(12), b.Digital(13))
+	}
+
+	// Any first command with a tag and a pin binds (as in Python).
+	r.ok(gateway.SetModeDigitalOutput{Pin: new(4)}, gateway.DigitalWrite{Pin: new(4), Tag: "relay", Value: 1},
+		gateway.DigitalWrite{Tag: "relay", Value: 0})
+	if s := b.Digital(4); s.Value != 0 {
+		t.Fatalf("pin 4 %+v", s)
+	}
+
+	// A failed command binds nothing.
+	r.expect(gateway.SetModeDigitalOutput{Pin: new(99), Tag: "bad"}, failed(gateway.CodeBoard, gateway.CmdSetModeDigitalOutput, "bad", new(99)))
+	r.expect(gateway.DigitalWrite{Tag: "bad", Value: 1}, failed(gateway.CodeUnknownTag, cmd, "bad", nil))
+
+	// Inputs by tag, including reporting commands.
+	r.expect(gateway.SetModeDigitalInput{Pin: new(2), Tag: "button"}, digital(2, 0))
+	r.ok(gateway.DisableDigitalReporting{Tag: "button"})
+	b.SetDigitalInput(2, 1)
+	r.noReports("button disabled by tag")
+	r.expect(gateway.EnableDigitalReporting{Tag: "button"}, digital(2, 1))
+
+	// Errors name the resolved pin.
+	r.expect(gateway.SetModeDigitalInput{Pin: new(6), Tag: "in6"}, digital(6, 0))
+	r.expect(gateway.DigitalWrite{Tag: "in6", Value: 1}, failed(gateway.CodeBoard, cmd, "in6", new(6)))
+
+	// The sonar's tag binds its trigger pin (Python raises KeyError: no "pin").
+	r.ok(gateway.SetModeSonar{TriggerPin: new(7), EchoPin: 8, Tag: "distance"})
+	if got := r.gw.Tags()["distance"]; got != 7 {
+		t.Fatalf("sonar tag bound to %d, want 7", got)
+	}
+	// Commands without pins ignore tags.
+	r.ok(map[string]any{"command": "set_mode_i2c", "tag": "anything"})
+}
+
+func TestMalformedCommands(t *testing.T) {
+	r, b := simRig(t)
+	for _, c := range []struct {
+		payload any
+		code    string
+		command string
+		tag     string
+		pin     *int
+		text    string // in the error message
+	}{
+		{5, gateway.CodeBadPayload, "", "", nil, "not a msgpack map"},
+		{[]any{"digital_write", 13, 1}, gateway.CodeBadPayload, "", "", nil, "not a msgpack map"},
+		{map[string]any{"pin": 13, "value": 1}, gateway.CodeMissingCommand, "", "", new(13), `"command"`},
+		{map[string]any{"command": 7}, gateway.CodeBadCommand, "", "", nil, "want a str"},
+		{map[string]any{"command": "blink", "pin": 13}, gateway.CodeUnknownCommand, "blink", "", new(13), `"blink"`},
+		{map[string]any{"command": "endable_analog_reporting", "pin": 0}, gateway.CodeUnknownCommand, "endable_analog_reporting", "", new(0), "endable"},
+		{map[string]any{"command": "digital_write", "pin": "13", "value": 1}, gateway.CodeBadCommand, "digital_write", "", nil, `"pin" is a str`},
+		{map[string]any{"command": "digital_write", "pin": 13.5, "value": 1}, gateway.CodeBadCommand, "digital_write", "", nil, `"pin" is 13.5`},
+		{map[string]any{"command": "digital_write", "pin": -1, "value": 1}, gateway.CodeBadCommand, "digital_write", "", new(-1), "at least 0"},
+		{map[string]any{"command": "digital_write", "pin": 13}, gateway.CodeBadCommand, "digital_write", "", new(13), `"value" is missing`},
+		{map[string]any{"command": "digital_write", "value": 1}, gateway.CodeBadCommand, "digital_write", "", nil, `"pin" is missing`},
+		{map[string]any{"command": "digital_write", "pin": 13, "tag": 5, "value": 1}, gateway.CodeBadCommand, "digital_write", "", new(13), `"tag" is an int`},
+		{map[string]any{"command": "pwm_write", "pin": 5, "value": []any{1}}, gateway.CodeBadCommand, "pwm_write", "", new(5), `"value" is an array`},
+		{map[string]any{"command": "i2c_write", "addr": 80, "data": []any{1, 300}}, gateway.CodeBadCommand, "i2c_write", "", nil, "element 1 is 300"},
+		{map[string]any{"command": "i2c_write", "addr": 80, "data": "abc"}, gateway.CodeBadCommand, "i2c_write", "", nil, `"data" is a str`},
+		{map[string]any{"command": "i2c_read", "addr": 80, "register": 0}, gateway.CodeBadCommand, "i2c_read", "", nil, `"number_of_bytes" is missing`},
+		{map[string]any{"command": "set_mode_stepper", "pins": "abc", "steps_per_revolution": 100}, gateway.CodeBadCommand, "set_mode_stepper", "", nil, `"pins" is a str`},
+		{map[string]any{"command": "set_mode_stepper", "pins": []any{}, "steps_per_revolution": 100}, gateway.CodeBadCommand, "set_mode_stepper", "", nil, "at least 1"},
+		{map[string]any{"command": "set_mode_sonar", "trigger_pin": 7}, gateway.CodeBadCommand, "set_mode_sonar", "", nil, `"echo_pin" is missing`},
+		{map[string]any{"command": "play_tone", "pin": 8, "freq": 440}, gateway.CodeBadCommand, "play_tone", "", new(8), `"duration" is missing`},
+		// Well-formed, but the board refuses.
+		{map[string]any{"command": "digital_write", "pin": 11, "value": 1}, gateway.CodeBoard, "digital_write", "", new(11), "needs digital_output"},
+		{map[string]any{"command": "stepper_write", "motor_speed": 1, "number_of_steps": 1}, gateway.CodeBoard, "stepper_write", "", nil, "set_mode_stepper"},
+	} {
+		r.send(c.payload)
+		got := r.sync()
+		if len(got) != 1 {
+			t.Errorf("%v: got %v, want one error report", c.payload, got)
+			continue
+		}
+		e, ok := got[0].(gateway.ErrorReport)
+		if !ok || e.Code != c.code || e.Command != c.command || e.Tag != c.tag || !eqPtr(e.Pin, c.pin) ||
+			!strings.Contains(e.Error, c.text) || e.Timestamp == 0 {
+			t.Errorf("%v: got %#v, want code %s command %q tag %q pin %v and an error containing %q", c.payload, got[0], c.code, c.command, c.tag, c.pin, c.text)
+		}
+	}
+	// The gateway goes on serving.
+	r.ok(gateway.SetModeDigitalOutput{Pin: new(11)}, gateway.DigitalWrite{Pin: new(11), Value: 1})
+	if b.Digital(11).Value != 1 {
+		t.Fatal("gateway stopped serving after bad commands")
+	}
+	// Bools and whole floats are integers, as for a Python gateway.
+	r.ok(map[string]any{"command": "digital_write", "pin": 11.0, "value": false})
+	if b.Digital(11).Value != 0 {
+		t.Fatal("digital_write with pin 11.0 and value False was not applied")
+	}
+}
+
+// bareBoard supports only digital inputs, and reports through a function,
+// without ReportingControl.
+type bareBoard struct {
+	mu     sync.Mutex
+	report func(gateway.Report)
+}
+
+func (b *bareBoard) SetMode(pin int, mode gateway.PinMode) error {
+	if mode != gateway.ModeDigitalInput {
+		return fmt.Errorf("%w: mode %v", gateway.ErrUnsupported, mode)
+	}
+	return nil
+}
+
+func (b *bareBoard) SetReportFunc(f func(gateway.Report)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.report = f
+}
+
+func (b *bareBoard) emit(r gateway.Report) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.report != nil {
+		b.report(r)
+	}
+}
+
+func TestUnsupported(t *testing.T) {
+	b := &bareBoard{}
+	r := newRig(t, b, gateway.Options{})
+	for _, c := range []gateway.Command{
+		gateway.SetModeDigitalOutput{Pin: new(13)},
+		gateway.SetModePWM{Pin: new(5)},
+		gateway.DigitalWrite{Pin: new(13), Value: 1},
+		gateway.AnalogWrite{Pin: new(1), Value: 1},
+		gateway.PWMWrite{Pin: new(5), Value: 1},
+		gateway.ServoPosition{Pin: new(9), Position: 1},
+		gateway.PlayTone{Pin: new(8), Freq: 1, Duration: 1},
+		gateway.SetModeSonar{TriggerPin: new(7), EchoPin: 6},
+		gateway.SetModeI2C{},
+		gateway.I2CRead{Addr: 80, NumberOfBytes: 1},
+		gateway.I2CWrite{Addr: 80, Data: []byte{1}},
+		gateway.SetModeStepper{Pins: []int{1, 2}, StepsPerRevolution: 1},
+		gateway.StepperWrite{MotorSpeed: 1, NumberOfSteps: 1},
+	} {
+		r.send(c)
+		got := r.sync()
+		if len(got) != 1 {
+			t.Fatalf("%s: got %v, want one error report", c.CommandName(), got)
+		}
+		if e, ok := got[0].(gateway.ErrorReport); !ok || e.Code != gateway.CodeUnsupported || e.Command != c.CommandName() {
+			t.Errorf("%s: got %#v, want an unsupported error report", c.CommandName(), got[0])
+		}
+	}
+
+	// The gateway filters reports itself when the board cannot stop them.
+	r.ok(gateway.SetModeDigitalInput{Pin: new(2)})
+	b.emit(gateway.DigitalInput{Pin: 2, Value: 1, Timestamp: 1234.5})
+	if got := r.sync(); len(got) != 1 || got[0] != (gateway.DigitalInput{Pin: 2, Value: 1, Timestamp: 1234.5}) {
+		t.Fatalf("got %v, want the board's report with its own timestamp", got)
+	}
+	r.ok(gateway.DisableDigitalReporting{Pin: new(2)})
+	b.emit(gateway.DigitalInput{Pin: 2, Value: 0})
+	b.emit(gateway.AnalogInput{Pin: 2, Value: 5}) // analog pin 2 is another pin
+	r.expectReports("digital pin 2 disabled", analog(2, 5))
+	if st := r.gw.Stats(); st.Muted != 1 {
+		t.Errorf("Stats().Muted = %d, want 1", st.Muted)
+	}
+	r.ok(gateway.EnableDigitalReporting{Pin: new(2)})
+	b.emit(gateway.DigitalInput{Pin: 2, Value: 1})
+	r.expectReports("digital pin 2 enabled", digital(2, 1))
+}
+
+func TestOtherCommandsAndTopics(t *testing.T) {
+	var got []string
+	b := sim.New(sim.Options{Logger: quiet})
+	r := newRig(t, b, gateway.Options{
+		Now: func() time.Time { return time.Unix(1700000000, 500000000) },
+		Other: func(topic string, payload map[string]any) error {
+			name := payload["command"].(string)
+			if name == "refuse" {
+				return errors.New("refused")
+			}
+			if name != "__sync" {
+				got = append(got, topic+" "+name)
+				return nil
+			}
+			return gateway.ErrUnknownCommand
+		},
+	})
+	r.ok(map[string]any{"command": "blink", "rate": 2})
+	r.expect(map[string]any{"command": "refuse"}, failed(gateway.CodeBoard, "refuse", "", nil))
+	if want := []string{gateway.CommandTopic(device) + " blink"}; !slices.Equal(got, want) {
+		t.Fatalf("Other got %v, want %v", got, want)
+	}
+
+	// Timestamps come from Options.Now.
+	r.send(gateway.SetModeDigitalInput{Pin: new(2)})
+	if rep := r.sync(); len(rep) != 1 || rep[0] != (gateway.DigitalInput{Pin: 2, Value: 0, Timestamp: 1700000000.5}) {
+		t.Fatalf("got %v", rep)
+	}
+
+	// A topic that only shares the command topic's prefix is ignored.
+	if err := r.client.Publish(gateway.CommandTopic(device)+"2", gateway.SetModeDigitalOutput{Pin: new(13)}); err != nil {
+		t.Fatal(err)
+	}
+	r.noReports("other topic")
+	if b.Digital(13).Configured {
+		t.Fatal("a command on to_test_gateway2 reached the board")
+	}
+	if st := r.gw.Stats(); st.Ignored != 1 {
+		t.Fatalf("Stats %+v, want Ignored 1", st)
+	}
+}
+
+func TestNewAndRun(t *testing.T) {
+	b := sim.New(sim.Options{Logger: quiet})
+	if _, err := gateway.New(nil, b, gateway.Options{Device: "x"}); err == nil {
+		t.Error("New without a component succeeded")
+	}
+	at := startBackplane(t)
+	c := connect(t, at)
+	if _, err := gateway.New(c, b, gateway.Options{}); err == nil {
+		t.Error("New without device or topics succeeded")
+	}
+	if _, err := gateway.New(c, b, gateway.Options{CommandTopics: []string{"cmds"}}); err == nil {
+		t.Error("New without a report topic succeeded")
+	}
+	g, err := gateway.New(c, b, gateway.Options{CommandTopics: []string{"a", "b"}, ReportTopic: "r", Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(g.CommandTopics(), []string{"a", "b"}) || g.ReportTopic() != "r" {
+		t.Fatalf("topics %v %q", g.CommandTopics(), g.ReportTopic())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.Run(ctx) }()
+	client := connect(t, at, "r")
+	// Either command topic works.
+	for i := 0; ; i++ {
+		client.Publish([]string{"a", "b"}[i%2], gateway.SetModeI2C{})
+		if b.I2CEnabled() {
+			break
+		}
+		select {
+		case <-client.Messages():
+			t.Fatal("unexpected report")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	client.Publish("b", map[string]any{"nothing": 1})
+	select {
+	case m := <-client.Messages():
+		if rep, err := gateway.DecodeReport(m.Payload); err != nil || rep.(gateway.ErrorReport).Code != gateway.CodeMissingCommand {
+			t.Fatalf("got %v %v", rep, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer on topic b")
+	}
+	if err := g.Run(ctx); err == nil {
+		t.Error("second Run succeeded")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run returned %v after cancel, want nil", err)
+	}
+}
