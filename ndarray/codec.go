@@ -553,7 +553,7 @@ func toInt(v any) (int, bool) {
 		i = n
 	case uint:
 		i = int64(n)
-		if n > uint(maxItemSize)<<16 {
+		if uint64(n) > uint64(maxItemSize)<<16 {
 			return 0, false
 		}
 	case uint8:

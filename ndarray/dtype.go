@@ -12,7 +12,7 @@ import (
 
 // maxItemSize bounds the item size of a dtype, which keeps every size
 // computation far from integer overflow.
-const maxItemSize = 1 << 31
+const maxItemSize = 1 << 30 // fits a 32-bit int (GOARCH=arm)
 
 // DType is a numpy data type: either a plain type named by its
 // array-protocol string (numpy's dtype.str, such as "<f8", "|u1", ">i4",

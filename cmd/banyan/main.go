@@ -34,5 +34,6 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newBenchCmd())
 	root.AddCommand(newMonitorCmd(), newPubCmd(), newSubCmd())
 	root.AddCommand(newEchoServerCmd(), newEchoClientCmd(), newDemoCmd())
+	root.AddCommand(newGatewayCmd())
 	return root
 }
