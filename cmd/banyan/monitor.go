@@ -57,15 +57,21 @@ func newMonitorCmd() *cobra.Command {
 		cf     componentFlags
 		topics []string
 		p      printer
+		sf     statsFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "monitor",
 		Short: "Print every message on the backplane (or those on -t topics)",
 		Long: `Print every message on the backplane as "topic payload", the payload shown as
 Python would print it (Python Banyan's monitor format), or as NDJSON with --json.
--t limits it to topic prefixes (repeat -t for several).`,
+-t limits it to topic prefixes (repeat -t for several).
+--stats adds a rate line every second (messages and payload bytes per second,
+per topic) on stderr; -q prints only the rate lines, on stdout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := sf.validate(); err != nil {
+				return err
+			}
 			if len(topics) == 0 {
 				topics = []string{""}
 			}
@@ -75,12 +81,13 @@ Python would print it (Python Banyan's monitor format), or as NDJSON with --json
 			}
 			defer c.Close()
 			p.w = cmd.OutOrStdout()
-			return c.Run(cmd.Context(), p.print)
+			return sf.run(cmd.Context(), cmd, c, p)
 		},
 	}
 	addComponentFlags(cmd, &cf, "Monitor")
 	cmd.Flags().StringArrayVarP(&topics, "topic", "t", nil, "topic prefix to show (repeatable; default: everything)")
 	cmd.Flags().BoolVar(&p.json, "json", false, "print NDJSON lines {time, topic, payload}")
 	cmd.Flags().BoolVar(&p.stamps, "time", false, "prefix each line with the receive time")
+	addStatsFlags(cmd, &sf)
 	return cmd
 }
