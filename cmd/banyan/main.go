@@ -35,5 +35,6 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newMonitorCmd(), newPubCmd(), newSubCmd())
 	root.AddCommand(newEchoServerCmd(), newEchoClientCmd(), newDemoCmd())
 	root.AddCommand(newGatewayCmd())
+	root.AddCommand(newRecordCmd(), newReplayCmd())
 	return root
 }
