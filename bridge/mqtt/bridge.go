@@ -103,6 +103,8 @@ func Connect(ctx context.Context, opts Options) (*Bridge, error) {
 		SetMaxReconnectInterval(o.MaxReconnectInterval).
 		SetOrderMatters(true).
 		SetOnConnectHandler(b.onConnect).
+		// A persistent session can deliver before onConnect has subscribed again.
+		SetDefaultPublishHandler(b.handleMQTT).
 		SetConnectionLostHandler(b.onLost).
 		SetReconnectingHandler(func(paho.Client, *paho.ClientOptions) {
 			b.log.Debug("reconnecting to the MQTT broker", "broker", b.broker)
@@ -209,6 +211,10 @@ func (b *Bridge) onConnect(c paho.Client) {
 		filters[f] = b.o.QoS
 	}
 	var err error
+	if len(filters) == 0 {
+		b.firstSub.Do(func() { b.subscribed <- nil })
+		return
+	}
 	tok := c.SubscribeMultiple(filters, b.handleMQTT)
 	if !tok.WaitTimeout(b.o.ConnectTimeout) {
 		err = fmt.Errorf("%w %s: no subscription acknowledgement within %v", ErrBroker, b.broker, b.o.ConnectTimeout)

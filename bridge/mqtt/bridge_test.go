@@ -32,7 +32,7 @@ func expectLine(t *testing.T, p *testpeer.Proc, want string) {
 func TestBanyanToMQTT(t *testing.T) {
 	br := startBroker(t)
 	tb := startBackplane(t)
-	b := startBridge(t, tb, br, Options{BanyanSubTopics: []string{"to_mqtt", "sensors"}})
+	b := startBridge(t, tb, br, Options{BanyanSubTopics: []string{"to_mqtt", "sensors"}, MQTTSubTopics: []string{}})
 	s := br.sub("-v", "-t", "from_banyan", "-t", "test/ready")
 	br.subReady(s, "test/ready", "mark")
 

@@ -85,7 +85,8 @@ type Options struct {
 	MQTTPubTopic string
 	// MQTTSubTopics are the MQTT topic filters subscribed to and forwarded
 	// to Banyan (mgw -j); '+' and '#' wildcards are allowed. Default
-	// ["mqtt_network"].
+	// ["mqtt_network"]; an empty non-nil slice forwards nothing from MQTT
+	// (and an empty non-nil BanyanSubTopics nothing from Banyan).
 	MQTTSubTopics []string
 
 	// MapToMQTT keeps the Banyan topic: a message on Banyan topic
