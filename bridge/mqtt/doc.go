@@ -39,7 +39,8 @@
 // A message that cannot be converted (bytes in JSON mode, text that is not
 // JSON, malformed msgpack, a topic that cannot be mapped) is logged,
 // counted in Stats (ToMQTTErrors, FromMQTTErrors) and skipped; the bridge
-// goes on. Python's mgw dies on the first one.
+// goes on. Python's mgw raises on them (in its receive loop, or in paho's
+// network thread).
 //
 // # Loop guard
 //
