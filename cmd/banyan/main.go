@@ -36,5 +36,6 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newEchoServerCmd(), newEchoClientCmd(), newDemoCmd())
 	root.AddCommand(newGatewayCmd())
 	root.AddCommand(newRecordCmd(), newReplayCmd())
+	root.AddCommand(newMQTTCmd())
 	return root
 }
