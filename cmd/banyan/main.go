@@ -36,6 +36,6 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newEchoServerCmd(), newEchoClientCmd(), newDemoCmd())
 	root.AddCommand(newGatewayCmd())
 	root.AddCommand(newRecordCmd(), newReplayCmd())
-	root.AddCommand(newMQTTCmd())
+	root.AddCommand(newMQTTCmd(), newTCPCmd())
 	return root
 }
