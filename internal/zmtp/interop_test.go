@@ -259,3 +259,20 @@ func TestInteropThroughPyForwarder(t *testing.T) {
 		})
 	}
 }
+
+// libzmq answers our PING, so Sync works against a pyzmq PUB: after it, a
+// message the PUB sends on the new prefix is delivered (no slow joiner).
+func TestInteropSyncWithPyzmq(t *testing.T) {
+	ep := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	p := startPy(t, "pub", ep, "bind")
+	sub := NewSub(quiet())
+	defer sub.Close()
+	sub.Subscribe([]byte("SYNC"))
+	sub.Connect(ep)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := sub.Sync(ctx); err != nil {
+		t.Fatalf("no PONG from libzmq: %v", err)
+	}
+	p.Send("go")
+}

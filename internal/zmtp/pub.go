@@ -2,9 +2,11 @@ package zmtp
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Pub is a PUB socket: it sends each message to every peer subscribed to a
@@ -345,4 +347,36 @@ func (p *Pub) QueueLengths() []int {
 		pp.mu.Unlock()
 	}
 	return out
+}
+
+// WaitSubscribed returns once some peer has subscribed to at least one
+// prefix (a backplane's SUB subscribes to everything as soon as it
+// connects), or when ctx ends.
+func (p *Pub) WaitSubscribed(ctx context.Context) error {
+	wait := time.Millisecond
+	for {
+		for _, pp := range *p.peers.Load() {
+			if pp.all.Load() || len(*pp.prefixes.Load()) > 0 {
+				pp.mu.Lock()
+				up := pp.conn != nil
+				pp.mu.Unlock()
+				if up {
+					return nil
+				}
+			}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-p.s.done:
+			t.Stop()
+			return ErrClosed
+		case <-t.C:
+		}
+		if wait < 50*time.Millisecond {
+			wait *= 2
+		}
+	}
 }

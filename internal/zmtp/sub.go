@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Sub is a SUB socket: it receives messages from every peer, fair-queued into
@@ -25,6 +27,10 @@ type Sub struct {
 
 	all      atomic.Bool
 	prefixes atomic.Pointer[[][]byte]
+
+	pingMu  sync.Mutex
+	pingSeq uint64
+	pongs   map[string]chan struct{} // PING context -> waiter
 }
 
 // NewSub returns a SUB socket with no subscriptions (it receives nothing
@@ -196,10 +202,20 @@ func (sb *Sub) serve(c *conn) error {
 			if err != nil {
 				return err
 			}
-			if name == "PING" {
+			switch name {
+			case "PING":
 				if err := c.write(pong(data)); err != nil {
 					return err
 				}
+			case "PONG":
+				sb.pingMu.Lock()
+				if ch := sb.pongs[string(data)]; ch != nil {
+					select {
+					case ch <- struct{}{}:
+					default:
+					}
+				}
+				sb.pingMu.Unlock()
 			}
 			continue
 		}
@@ -217,6 +233,61 @@ func (sb *Sub) serve(c *conn) error {
 			sb.s.received.Add(1)
 		case <-sb.s.done:
 			return nil
+		}
+	}
+}
+
+// Sync returns once a peer has answered a PING sent after every
+// subscription made so far. A peer handles commands in order on a
+// connection, so by then it has applied our subscriptions: the SUB is
+// ready. It retries every interval (connections may still be coming up)
+// until ctx ends. A ZMTP 3.0 peer has no PING: being connected counts.
+func (sb *Sub) Sync(ctx context.Context) error {
+	ch := make(chan struct{}, 1)
+	sb.pingMu.Lock()
+	sb.pingSeq++
+	token := "sync" + strconv.FormatUint(sb.pingSeq, 10)
+	if sb.pongs == nil {
+		sb.pongs = map[string]chan struct{}{}
+	}
+	sb.pongs[token] = ch
+	sb.pingMu.Unlock()
+	defer func() {
+		sb.pingMu.Lock()
+		delete(sb.pongs, token)
+		sb.pingMu.Unlock()
+	}()
+	ping := appendCommand(nil, "PING", []byte{0, 0}, []byte(token))
+	wait := 5 * time.Millisecond
+	for {
+		sb.subMu.Lock() // orders the PING after any subscription write
+		old := false
+		for c := range sb.conns {
+			if c.minor == 0 {
+				old = true
+				continue
+			}
+			c.write(ping)
+		}
+		sb.subMu.Unlock()
+		if old {
+			return nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ch:
+			t.Stop()
+			return nil
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-sb.s.done:
+			t.Stop()
+			return ErrClosed
+		case <-t.C:
+		}
+		if wait < 200*time.Millisecond {
+			wait *= 2
 		}
 	}
 }

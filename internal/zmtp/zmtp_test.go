@@ -203,3 +203,33 @@ func queued(pp *pubPeer) int {
 	defer pp.mu.Unlock()
 	return len(pp.q)
 }
+
+// Sync returns only after the PUB has applied the subscriptions: no wait
+// is needed afterwards.
+func TestSubSyncAndWaitSubscribed(t *testing.T) {
+	pub := NewPub(quiet())
+	defer pub.Close()
+	addr, _ := pub.Bind("127.0.0.1:0")
+	sub := NewSub(quiet())
+	defer sub.Close()
+	sub.Connect(addr.String())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := 0; i < 20; i++ {
+		prefix := fmt.Sprintf("p%d", i)
+		sub.Subscribe([]byte(prefix))
+		if err := sub.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		pp := (*pub.peers.Load())[0]
+		pp.mu.Lock()
+		n := pp.subs[prefix]
+		pp.mu.Unlock()
+		if n != 1 {
+			t.Fatalf("after Sync the PUB has not applied %q", prefix)
+		}
+	}
+	if err := pub.WaitSubscribed(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
