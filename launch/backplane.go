@@ -1,0 +1,122 @@
+package launch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/backplane"
+)
+
+// ErrRemoteBackplane is returned when no backplane answers at an address
+// that is not this host's, so the launcher cannot start one there.
+var ErrRemoteBackplane = errors.New("no backplane answers there, and it is not on this host")
+
+// connectOrStart connects to the backplane; when none answers and the
+// address is this host's, it starts one first (as a child process running
+// cmd, or in this process when cmd is empty) and returns how to stop it.
+func (l *Launcher) connectOrStart(ctx context.Context, subs []string) (*banyan.Component, func(), error) {
+	opts := l.componentOptions(subs...)
+	c, err := banyan.Connect(ctx, append(opts, banyan.WithConnectTimeout(l.o.ProbeTimeout))...)
+	if err == nil {
+		l.out.printf(l.self, "backplane already running at %s", l.where())
+		return c, func() {}, nil
+	}
+	if !errors.Is(err, banyan.ErrBackplaneNotRunning) || l.o.NoStartBackplane {
+		return nil, nil, err
+	}
+	host := l.o.Backplane
+	if host == "" {
+		host = os.Getenv(banyan.EnvBackplane)
+	}
+	if host != "" && !isLocalHost(ctx, host) {
+		return nil, nil, fmt.Errorf("launch: %s: %w: start a backplane there or give -b", l.where(), ErrRemoteBackplane)
+	}
+	var stop func()
+	if len(l.o.BackplaneCommand) > 0 {
+		l.out.printf(l.self, "no backplane answered at %s: starting one", l.where())
+		bpSup := newSupervisor(ProcessOptions{Output: l.o.Process.Output, KillTimeout: l.o.Process.KillTimeout, Subreaper: false}, l.out, l.log, l.self)
+		_, _, err := bpSup.launch(Entry{Name: "backplane", Command: JoinCommand(l.o.BackplaneCommand), Args: l.o.BackplaneCommand, Topic: LocalTopic})
+		if err != nil {
+			return nil, nil, fmt.Errorf("launch: starting the backplane: %w", err)
+		}
+		stop = bpSup.stopAll
+	} else {
+		bp, err := backplane.New(backplane.Options{Bind: l.o.BackplaneBind, PublisherPort: l.pubPort(), SubscriberPort: l.subPort(), Logger: l.log})
+		if err != nil {
+			return nil, nil, fmt.Errorf("launch: starting the backplane: %w", err)
+		}
+		bctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { bp.Run(bctx); close(done) }()
+		l.out.printf(l.self, "no backplane answered at %s: started one in this process", l.where())
+		stop = func() { cancel(); <-done }
+	}
+	c, err = banyan.Connect(ctx, append(opts, banyan.WithConnectTimeout(10*time.Second))...)
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("launch: the backplane we started does not answer: %w", err)
+	}
+	return c, stop, nil
+}
+
+func (l *Launcher) pubPort() int {
+	if l.o.PublisherPort != 0 {
+		return l.o.PublisherPort
+	}
+	return banyan.DefaultPublisherPort
+}
+
+func (l *Launcher) subPort() int {
+	if l.o.SubscriberPort != 0 {
+		return l.o.SubscriberPort
+	}
+	return banyan.DefaultSubscriberPort
+}
+
+func (l *Launcher) where() string {
+	h := l.o.Backplane
+	if h == "" {
+		h = os.Getenv(banyan.EnvBackplane)
+	}
+	if h == "" {
+		h = "this host"
+	}
+	return net.JoinHostPort(h, strconv.Itoa(l.pubPort())) + "/" + strconv.Itoa(l.subPort())
+}
+
+// isLocalHost reports whether host names this machine: a loopback address
+// or one of its interfaces' addresses.
+func isLocalHost(ctx context.Context, host string) bool {
+	var ips []net.IP
+	if ip := net.ParseIP(host); ip != nil {
+		ips = []net.IP{ip}
+	} else {
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		addrs, err := net.DefaultResolver.LookupIPAddr(rctx, host)
+		if err != nil {
+			return false
+		}
+		for _, a := range addrs {
+			ips = append(ips, a.IP)
+		}
+	}
+	ifaddrs, _ := net.InterfaceAddrs()
+	for _, ip := range ips {
+		if ip.IsLoopback() || ip.IsUnspecified() {
+			return true
+		}
+		for _, a := range ifaddrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip) {
+				return true
+			}
+		}
+	}
+	return false
+}

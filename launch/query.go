@@ -1,0 +1,129 @@
+package launch
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"math"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/gobanyan/banyan"
+)
+
+// Report is the status a launcher or launch client sent in answer to
+// QueryStatus.
+type Report struct {
+	Source    string // "launcher", or "launch-client <topic>"
+	Host      string // its host name
+	PID       int    // its process ID
+	Time      time.Time
+	Processes []ProcessStatus
+}
+
+// wireReport is a Report on the wire (topic banyan_launch_status), a map
+// any Banyan component can read.
+type wireReport struct {
+	ID        string     `msgpack:"id"`
+	Source    string     `msgpack:"source"`
+	Host      string     `msgpack:"host"`
+	PID       int        `msgpack:"pid"`
+	Time      float64    `msgpack:"time"`
+	Processes []wireProc `msgpack:"processes"`
+}
+
+type wireProc struct {
+	Name     string  `msgpack:"name"`
+	Command  string  `msgpack:"command"`
+	Where    string  `msgpack:"where"`
+	PID      int     `msgpack:"pid"`
+	State    string  `msgpack:"state"`
+	Restarts int     `msgpack:"restarts"`
+	Started  float64 `msgpack:"started"` // Unix seconds; 0 if never
+	Exit     string  `msgpack:"exit"`
+	Error    string  `msgpack:"error"`
+}
+
+func unixSeconds(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.UnixNano()) / 1e9
+}
+
+func fromUnixSeconds(f float64) time.Time {
+	if f <= 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		return time.Time{}
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9))
+}
+
+// answerStatus publishes our table in answer to a status request.
+func answerStatus(c *banyan.Component, m *banyan.Message, source string, procs []ProcessStatus) {
+	var req struct {
+		ID string `msgpack:"id"`
+	}
+	if m.Decode(&req) != nil || req.ID == "" {
+		return
+	}
+	host, _ := os.Hostname()
+	w := wireReport{ID: req.ID, Source: source, Host: host, PID: os.Getpid(), Time: unixSeconds(time.Now())}
+	for _, p := range procs {
+		w.Processes = append(w.Processes, wireProc{Name: p.Name, Command: p.Command, Where: p.Where, PID: p.PID, State: string(p.State),
+			Restarts: p.Restarts, Started: unixSeconds(p.Started), Exit: p.Exit, Error: p.Error})
+	}
+	c.Publish(statusTopic, w)
+}
+
+// ErrNoReport is returned by QueryStatus when no launcher or launch client
+// answered.
+var ErrNoReport = errors.New("no launcher or launch client answered")
+
+// QueryStatus asks every launcher and launch client on the backplane for
+// its status table and returns the answers that arrive within wait,
+// sorted by source. opts say where the backplane is.
+func QueryStatus(ctx context.Context, wait time.Duration, opts ...banyan.Option) ([]Report, error) {
+	c, err := banyan.Connect(ctx, append(opts, banyan.WithSubscriptions(statusTopic))...)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	idb := make([]byte, 8)
+	rand.Read(idb)
+	id := hex.EncodeToString(idb)
+	if err := c.Publish(statusRequestTopic, map[string]any{"id": id}); err != nil {
+		return nil, err
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	var out []Report
+	for {
+		select {
+		case m, ok := <-c.Messages():
+			if !ok {
+				return out, banyan.ErrClosed
+			}
+			var w wireReport
+			if m.Topic != statusTopic || m.Decode(&w) != nil || w.ID != id {
+				continue
+			}
+			r := Report{Source: w.Source, Host: w.Host, PID: w.PID, Time: fromUnixSeconds(w.Time)}
+			for _, p := range w.Processes {
+				r.Processes = append(r.Processes, ProcessStatus{Name: p.Name, Command: p.Command, Where: p.Where, PID: p.PID,
+					State: State(p.State), Restarts: p.Restarts, Started: fromUnixSeconds(p.Started), Exit: p.Exit, Error: p.Error})
+			}
+			out = append(out, r)
+		case <-t.C:
+			sort.SliceStable(out, func(i, j int) bool { return out[i].Source < out[j].Source })
+			if len(out) == 0 {
+				return nil, ErrNoReport
+			}
+			return out, nil
+		case <-ctx.Done():
+			return out, ctx.Err()
+		}
+	}
+}
