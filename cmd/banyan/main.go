@@ -37,5 +37,6 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newGatewayCmd())
 	root.AddCommand(newRecordCmd(), newReplayCmd())
 	root.AddCommand(newMQTTCmd(), newTCPCmd())
+	root.AddCommand(newLaunchCmd(), newLaunchClientCmd(), newKillallCmd())
 	return root
 }
