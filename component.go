@@ -220,11 +220,7 @@ func (c *Component) probe(ctx context.Context, topic string) error {
 // sends it on topic. It never blocks: if the backplane cannot keep up, or is
 // away, messages beyond the send queue are dropped and counted.
 func (c *Component) Publish(topic string, payload any) error {
-	data, err := Marshal(payload)
-	if err != nil {
-		return err
-	}
-	return c.PublishRaw(topic, data)
+	return marshalPooled(payload, func(b []byte) error { return c.PublishRaw(topic, b) })
 }
 
 // PublishRaw sends payload bytes as they are (they should be msgpack for
