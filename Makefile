@@ -5,7 +5,7 @@ GO ?= go
 .PHONY: test peers vet cross build bench-forward
 
 test: peers vet cross
-	$(GO) test -race -timeout 15m ./...
+	$(GO) test -race -count=1 -timeout 15m ./...
 
 # Install the Debian packages the interop tests use, only when missing.
 peers:
