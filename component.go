@@ -82,6 +82,12 @@ func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 			return nil, fmt.Errorf("%w: %q", ErrInvalidTopic, t)
 		}
 	}
+	switch {
+	case o.noPub && o.noSub:
+		return nil, errors.New("banyan: WithoutPublisher and WithoutSubscriber together leave nothing to connect")
+	case o.noSub && len(o.subscriptions) > 0:
+		return nil, fmt.Errorf("%w: WithSubscriptions needs a subscriber", ErrNoSubscriber)
+	}
 	host := o.backplaneHost()
 	c := &Component{
 		o:          o,
@@ -105,25 +111,46 @@ func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 		c.sub.Subscribe([]byte(t))
 	}
 	ready := c.probePrefix + "ready"
-	c.sub.Subscribe([]byte(ready)) // after the user's: subscriptions are applied in order
-	if err := c.pub.Connect(endpoint(host, o.pubPort)); err != nil {
-		c.sub.Close()
-		c.pub.Close()
-		return nil, err
+	if !o.noPub && !o.noSub {
+		c.sub.Subscribe([]byte(ready)) // after the user's: subscriptions are applied in order
 	}
-	c.sub.Connect(endpoint(host, o.subPort))
+	if !o.noPub {
+		if err := c.pub.Connect(endpoint(host, o.pubPort)); err != nil {
+			c.sub.Close()
+			c.pub.Close()
+			return nil, err
+		}
+	}
+	if !o.noSub {
+		if err := c.sub.Connect(endpoint(host, o.subPort)); err != nil {
+			c.sub.Close()
+			c.pub.Close()
+			return nil, err
+		}
+	}
 	go c.route()
 
 	pctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	if err := c.probe(pctx, ready); err != nil {
+	var err error
+	switch {
+	case o.noSub: // publish only: ready when the backplane's SUB has subscribed to us
+		err = c.pub.WaitSubscribed(pctx)
+	case o.noPub: // subscribe only: ready when the backplane has applied our subscriptions
+		err = c.sub.Sync(pctx)
+	default:
+		err = c.probe(pctx, ready)
+	}
+	if err != nil {
 		c.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("%w (no answer from %s within %v)", ErrBackplaneNotRunning, c.where, o.timeout)
 	}
-	c.sub.Unsubscribe([]byte(ready))
+	if !o.noPub && !o.noSub {
+		c.sub.Unsubscribe([]byte(ready))
+	}
 	return c, nil
 }
 
@@ -226,6 +253,9 @@ func (c *Component) Publish(topic string, payload any) error {
 // PublishRaw sends payload bytes as they are (they should be msgpack for
 // other Banyan components to read them).
 func (c *Component) PublishRaw(topic string, payload []byte) error {
+	if c.o.noPub {
+		return ErrNoPublisher
+	}
 	if !utf8.ValidString(topic) {
 		return fmt.Errorf("%w: %q", ErrInvalidTopic, topic)
 	}
@@ -240,6 +270,9 @@ func (c *Component) PublishRaw(topic string, payload []byte) error {
 // "echo2"; "" receives everything. It returns before the backplane has
 // applied them; use SubscribeSync to wait.
 func (c *Component) Subscribe(topics ...string) error {
+	if c.o.noSub {
+		return ErrNoSubscriber
+	}
 	for _, t := range topics {
 		if !utf8.ValidString(t) {
 			return fmt.Errorf("%w: %q", ErrInvalidTopic, t)
@@ -259,6 +292,9 @@ func (c *Component) SubscribeSync(ctx context.Context, topics ...string) error {
 	if err := c.Subscribe(topics...); err != nil {
 		return err
 	}
+	if c.o.noPub {
+		return c.sub.Sync(ctx)
+	}
 	t := c.probePrefix + "sync/" + strconv.FormatUint(c.probeSeq.Add(1), 10)
 	c.sub.Subscribe([]byte(t))
 	defer c.sub.Unsubscribe([]byte(t))
@@ -268,6 +304,9 @@ func (c *Component) SubscribeSync(ctx context.Context, topics ...string) error {
 // Unsubscribe removes topic prefixes (one count each: subscribing twice
 // needs two Unsubscribes, as in ZeroMQ).
 func (c *Component) Unsubscribe(topics ...string) error {
+	if c.o.noSub {
+		return ErrNoSubscriber
+	}
 	for _, t := range topics {
 		if err := c.sub.Unsubscribe([]byte(t)); err != nil {
 			return ErrClosed
@@ -392,7 +431,7 @@ func (c *Component) Stats() Stats {
 		Dropped:       ps.Dropped,
 		BadMessages:   c.badMessages.Load(),
 		HandlerPanics: c.panics.Load(),
-		Connected:     ps.Peers > 0 && ss.Peers > 0,
+		Connected:     (c.o.noPub || ps.Peers > 0) && (c.o.noSub || ss.Peers > 0),
 		Reconnects:    ps.Connects + ss.Connects - min(ps.Connects, 1) - min(ss.Connects, 1),
 	}
 }

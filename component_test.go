@@ -325,3 +325,53 @@ func TestWorkersAndExternalProcessor(t *testing.T) {
 		t.Fatal("external processor not called")
 	}
 }
+
+// One-sided components (Python's Multi rows with one port): a
+// subscribe-only component is ready when Connect returns, and a
+// publish-only one's first message is not lost.
+func TestOneSidedComponents(t *testing.T) {
+	tb := startBackplane(t, -1, -1)
+	for i := 0; i < 10; i++ {
+		// The other port of each is a closed one: it is never dialled.
+		sub, err := Connect(context.Background(), WithBackplane("127.0.0.1"), WithPorts(freePort(t), tb.bp.SubscriberPort()),
+			WithLogger(quietLog), WithoutPublisher(), WithSubscriptions("one"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, err := Connect(context.Background(), WithBackplane("127.0.0.1"), WithPorts(tb.bp.PublisherPort(), freePort(t)),
+			WithLogger(quietLog), WithoutSubscriber())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub.Publish("one", i)
+		if v, _ := next(t, sub).Value(); v != int64(i) {
+			t.Fatalf("round %d: got %v", i, v)
+		}
+		if err := sub.Publish("x", 1); !errors.Is(err, ErrNoPublisher) {
+			t.Fatalf("Publish on subscribe-only: %v", err)
+		}
+		if err := pub.Subscribe("x"); !errors.Is(err, ErrNoSubscriber) {
+			t.Fatalf("Subscribe on publish-only: %v", err)
+		}
+		if err := sub.SubscribeSync(context.Background(), "two"); err != nil {
+			t.Fatal(err)
+		}
+		pub.Publish("two", "b")
+		if m := next(t, sub); m.Topic != "two" {
+			t.Fatalf("got %q", m.Topic)
+		}
+		if !sub.Stats().Connected || !pub.Stats().Connected {
+			t.Fatalf("stats: %+v %+v", sub.Stats(), pub.Stats())
+		}
+		pub.Close()
+		sub.Close()
+	}
+	if _, err := Connect(context.Background(), WithoutPublisher(), WithoutSubscriber()); err == nil {
+		t.Fatal("a component with neither side was accepted")
+	}
+	_, err := Connect(context.Background(), WithBackplane("127.0.0.1"), WithPorts(freePort(t), freePort(t)),
+		WithLogger(quietLog), WithoutSubscriber(), WithConnectTimeout(200*time.Millisecond))
+	if !errors.Is(err, ErrBackplaneNotRunning) {
+		t.Fatalf("publish-only with no backplane: %v", err)
+	}
+}

@@ -12,4 +12,10 @@ var (
 	ErrInvalidTopic = errors.New("banyan: topic is not valid UTF-8")
 	// ErrBadFrames is a message that is not [topic, payload].
 	ErrBadFrames = errors.New("banyan: message does not have two frames")
+	// ErrNoPublisher is returned by Publish on a component made
+	// WithoutPublisher.
+	ErrNoPublisher = errors.New("banyan: component has no publisher connection")
+	// ErrNoSubscriber is returned by Subscribe on a component made
+	// WithoutSubscriber.
+	ErrNoSubscriber = errors.New("banyan: component has no subscriber connection")
 )

@@ -38,6 +38,7 @@ type options struct {
 	hwm            int
 	queue          int
 	skipValidation bool
+	noPub, noSub   bool
 }
 
 func defaults() options {
@@ -118,6 +119,18 @@ func WithHWM(n int) Option { return func(o *options) { o.hwm = n } }
 // its payload is not well-formed msgpack (for PublishRaw users who send
 // other encodings).
 func WithoutValidation() Option { return func(o *options) { o.skipValidation = true } }
+
+// WithoutPublisher makes a component that only subscribes (no connection
+// to the publisher port; Publish returns ErrNoPublisher). Connect then
+// returns once the backplane has applied our subscriptions (a ZMTP PING
+// answered after them).
+func WithoutPublisher() Option { return func(o *options) { o.noPub = true } }
+
+// WithoutSubscriber makes a component that only publishes (no connection
+// to the subscriber port; Subscribe returns ErrNoSubscriber, Run and
+// Messages deliver nothing). Connect then returns once the backplane's
+// SUB has subscribed to our connection.
+func WithoutSubscriber() Option { return func(o *options) { o.noSub = true } }
 
 // backplaneHost picks the backplane address: option, environment, LAN, loopback.
 func (o *options) backplaneHost() string {
