@@ -62,12 +62,11 @@
 //
 // # One-sided rows
 //
-// The banyan package cannot yet open a connection with only a publisher or
-// only a subscriber (its readiness probe makes a round trip through both
-// ports). Until it can, a row with one port also connects the other port
-// of the pair by Python's numbering convention, publisher = subscriber - 1
-// (43124/43125, 43126/43127). Only readiness probes travel on that extra
-// connection, and Publish or Subscribe on the missing side still return
-// ErrNoPublisher or ErrNoSubscriber. A backplane that does not listen on
-// the paired port makes Open fail with banyan.ErrBackplaneNotRunning.
+// A row with only a publisher port (or only a subscriber port) opens only
+// that connection, as Python does (banyan.WithoutSubscriber or
+// WithoutPublisher). It is ready when Open returns all the same: a
+// publish-only connection once the backplane has subscribed to it, a
+// subscribe-only one once the backplane has applied its subscriptions.
+// Publish or Subscribe on the missing side return ErrNoPublisher or
+// ErrNoSubscriber.
 package multi

@@ -132,20 +132,6 @@ func Open(ctx context.Context, spec *Spec, opts ...Option) (*Component, error) {
 // connectOptions are the banyan options for one row's connection.
 func (o *options) connectOptions(b Backplane) ([]banyan.Option, error) {
 	pub, sub := b.PublisherPort, b.SubscriberPort
-	// The root package has no one-sided connection yet (its readiness probe
-	// goes out through the publisher port and back through the subscriber
-	// port). Until it has, a one-sided row also connects the other port of
-	// the pair by Python Banyan's convention, publisher = subscriber - 1
-	// (43124/43125, 43126/43127); nothing but probes travels on it and the
-	// API refuses to use it.
-	switch {
-	case pub == 0 && sub > 1:
-		pub = sub - 1
-	case sub == 0 && pub < 65535:
-		sub = pub + 1
-	case pub == 0 || sub == 0:
-		return nil, fmt.Errorf("%w: a one-sided row also needs the paired port %d±1 to exist", ErrBadPort, pub+sub)
-	}
 	name := b.Name
 	if o.name != "" {
 		name = o.name + "@" + b.Name
@@ -159,6 +145,13 @@ func (o *options) connectOptions(b Backplane) ([]banyan.Option, error) {
 	)
 	if o.timeout > 0 {
 		opts = append(opts, banyan.WithConnectTimeout(o.timeout))
+	}
+	// A row with one port gets a one-sided connection, as in Python.
+	if pub == 0 {
+		opts = append(opts, banyan.WithoutPublisher())
+	}
+	if sub == 0 {
+		opts = append(opts, banyan.WithoutSubscriber())
 	}
 	if b.SubscriberPort != 0 && len(b.Topics) > 0 {
 		opts = append(opts, banyan.WithSubscriptions(b.Topics...))
