@@ -37,14 +37,15 @@ type Component struct {
 	where string // for messages: host and ports
 
 	probePrefix string // "__banyan/probe/<id>/"
+	probeRoot   []byte // probeRoot, and probePrefix, as bytes
+	probeMine   []byte
 	probeSeq    atomic.Uint64
 	probeMu     sync.Mutex
 	probes      map[string]chan struct{}
 
-	in         chan *Message
-	done       chan struct{}
-	routerDone chan struct{}
-	closeOnce  sync.Once
+	in        chan *Message
+	done      chan struct{}
+	closeOnce sync.Once
 
 	published, received, badMessages, panics atomic.Uint64
 }
@@ -90,22 +91,23 @@ func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 	}
 	host := o.backplaneHost()
 	c := &Component{
-		o:          o,
-		log:        o.log.With("component", o.name),
-		where:      net.JoinHostPort(host, strconv.Itoa(o.pubPort)) + "/" + strconv.Itoa(o.subPort),
-		probes:     map[string]chan struct{}{},
-		in:         make(chan *Message, o.queue),
-		done:       make(chan struct{}),
-		routerDone: make(chan struct{}),
+		o:      o,
+		log:    o.log.With("component", o.name),
+		where:  net.JoinHostPort(host, strconv.Itoa(o.pubPort)) + "/" + strconv.Itoa(o.subPort),
+		probes: map[string]chan struct{}{},
+		in:     make(chan *Message, o.queue),
+		done:   make(chan struct{}),
 	}
 	id := make([]byte, 8)
 	rand.Read(id)
 	c.probePrefix = probeRoot + hex.EncodeToString(id) + "/"
+	c.probeRoot, c.probeMine = []byte(probeRoot), []byte(c.probePrefix)
 
 	zo := zmtp.DefaultOptions()
 	zo.SendHWM = o.hwm
 	zo.Logger = c.log
 	c.pub = zmtp.NewPub(zo)
+	zo.Deliver = c.route
 	c.sub = zmtp.NewSub(zo)
 	for _, t := range o.subscriptions {
 		c.sub.Subscribe([]byte(t))
@@ -128,7 +130,6 @@ func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 			return nil, err
 		}
 	}
-	go c.route()
 
 	pctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -154,50 +155,45 @@ func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 	return c, nil
 }
 
-// route reads the SUB socket: probes go to their waiters, bad input is
-// counted and skipped, the rest goes to the delivery channel.
-func (c *Component) route() {
-	defer close(c.routerDone)
-	defer close(c.in)
-	root := []byte(probeRoot)
-	mine := []byte(c.probePrefix)
-	for zm := range c.sub.Messages() {
-		frames := zm.NumFrames()
-		topic := zm.Topic()
-		if bytes.HasPrefix(topic, root) {
-			if bytes.HasPrefix(topic, mine) {
-				c.probeMu.Lock()
-				if ch := c.probes[string(topic)]; ch != nil {
-					select {
-					case ch <- struct{}{}:
-					default:
-					}
+// route handles one message from the SUB socket, on the goroutine reading
+// its connection (zmtp Options.Deliver: no extra hand-off): probes go to
+// their waiters, bad input is counted and skipped, the rest goes to the
+// delivery channel. A full channel holds the connection back (TCP
+// back-pressure), as libzmq's RCVHWM does.
+func (c *Component) route(zm zmtp.Msg) {
+	topic := zm.Topic()
+	if bytes.HasPrefix(topic, c.probeRoot) {
+		if bytes.HasPrefix(topic, c.probeMine) {
+			c.probeMu.Lock()
+			if ch := c.probes[string(topic)]; ch != nil {
+				select {
+				case ch <- struct{}{}:
+				default:
 				}
-				c.probeMu.Unlock()
 			}
-			continue
+			c.probeMu.Unlock()
 		}
-		if frames < 2 {
-			c.bad("message has one frame, want [topic, payload]", topic, ErrBadFrames)
-			continue
-		}
-		if !utf8.Valid(topic) {
-			c.bad("topic is not valid UTF-8", topic, ErrInvalidTopic)
-			continue
-		}
-		payload := zm.Frame(1)
-		if !c.o.skipValidation {
-			if err := Validate(payload); err != nil {
-				c.bad("bad payload", topic, err)
-				continue
-			}
-		}
-		m := &Message{Topic: string(topic), Payload: payload}
-		select {
-		case c.in <- m:
-		case <-c.done:
+		return
+	}
+	if zm.NumFrames() < 2 {
+		c.bad("message has one frame, want [topic, payload]", topic, ErrBadFrames)
+		return
+	}
+	if !utf8.Valid(topic) {
+		c.bad("topic is not valid UTF-8", topic, ErrInvalidTopic)
+		return
+	}
+	payload := zm.Frame(1)
+	if !c.o.skipValidation {
+		if err := Validate(payload); err != nil {
+			c.bad("bad payload", topic, err)
 			return
 		}
+	}
+	m := &Message{Topic: string(topic), Payload: payload}
+	select {
+	case c.in <- m:
+	case <-c.done:
 	}
 }
 
@@ -413,10 +409,10 @@ func (c *Component) Messages() <-chan *Message { return c.in }
 func (c *Component) Close() error {
 	err := ErrClosed
 	c.closeOnce.Do(func() {
-		close(c.done)
+		close(c.done) // releases connection goroutines blocked on a full c.in
 		c.pub.Close()
-		c.sub.Close()
-		<-c.routerDone
+		c.sub.Close() // waits for them to end: nothing sends on c.in after it
+		close(c.in)
 		err = nil
 	})
 	return err
