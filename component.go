@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gobanyan/banyan/internal/retry"
 	"github.com/gobanyan/banyan/internal/zmtp"
 )
 
@@ -215,28 +216,15 @@ func (c *Component) probe(ctx context.Context, topic string) error {
 		c.probeMu.Unlock()
 	}()
 	msg := zmtp.NewMsg2(topic, []byte{0x80}) // an empty map, harmless to any receiver
-	wait := 5 * time.Millisecond
-	for {
-		if err := c.pub.Send(msg); err != nil {
-			return err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ch:
-			t.Stop()
-			return nil
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-c.done:
-			t.Stop()
-			return ErrClosed
-		case <-t.C:
-		}
-		if wait < 200*time.Millisecond {
-			wait *= 2
-		}
+	var sendErr error
+	err := retry.Until(ctx, c.done, ErrClosed, ch, 5*time.Millisecond, 200*time.Millisecond, func() bool {
+		sendErr = c.pub.Send(msg)
+		return sendErr != nil
+	})
+	if sendErr != nil {
+		return sendErr
 	}
+	return err
 }
 
 // Publish encodes payload with the Python-compatible codec (see Marshal) and

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gobanyan/banyan/internal/retry"
 )
 
 // Pub is a PUB socket: it sends each message to every peer subscribed to a
@@ -353,30 +355,17 @@ func (p *Pub) QueueLengths() []int {
 // prefix (a backplane's SUB subscribes to everything as soon as it
 // connects), or when ctx ends.
 func (p *Pub) WaitSubscribed(ctx context.Context) error {
-	wait := time.Millisecond
-	for {
+	return retry.Until(ctx, p.s.done, ErrClosed, nil, time.Millisecond, 50*time.Millisecond, func() bool {
 		for _, pp := range *p.peers.Load() {
 			if pp.all.Load() || len(*pp.prefixes.Load()) > 0 {
 				pp.mu.Lock()
 				up := pp.conn != nil
 				pp.mu.Unlock()
 				if up {
-					return nil
+					return true
 				}
 			}
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-p.s.done:
-			t.Stop()
-			return ErrClosed
-		case <-t.C:
-		}
-		if wait < 50*time.Millisecond {
-			wait *= 2
-		}
-	}
+		return false
+	})
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gobanyan/banyan/internal/retry"
 )
 
 // Sub is a SUB socket: it receives messages from every peer, fair-queued into
@@ -258,9 +260,9 @@ func (sb *Sub) Sync(ctx context.Context) error {
 		sb.pingMu.Unlock()
 	}()
 	ping := appendCommand(nil, "PING", []byte{0, 0}, []byte(token))
-	wait := 5 * time.Millisecond
-	for {
+	return retry.Until(ctx, sb.s.done, ErrClosed, ch, 5*time.Millisecond, 200*time.Millisecond, func() bool {
 		sb.subMu.Lock() // orders the PING after any subscription write
+		defer sb.subMu.Unlock()
 		old := false
 		for c := range sb.conns {
 			if c.minor == 0 {
@@ -269,25 +271,6 @@ func (sb *Sub) Sync(ctx context.Context) error {
 			}
 			c.write(ping)
 		}
-		sb.subMu.Unlock()
-		if old {
-			return nil
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ch:
-			t.Stop()
-			return nil
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-sb.s.done:
-			t.Stop()
-			return ErrClosed
-		case <-t.C:
-		}
-		if wait < 200*time.Millisecond {
-			wait *= 2
-		}
-	}
+		return old
+	})
 }

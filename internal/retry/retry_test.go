@@ -1,0 +1,32 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestUntil(t *testing.T) {
+	ctx := context.Background()
+	n := 0
+	if err := Until(ctx, nil, nil, nil, time.Microsecond, time.Millisecond, func() bool { n++; return n == 5 }); err != nil || n != 5 {
+		t.Fatalf("err %v after %d tries, want nil after 5", err, n)
+	}
+	sig := make(chan struct{}, 1)
+	sig <- struct{}{}
+	if err := Until(ctx, nil, nil, sig, time.Hour, time.Hour, func() bool { return false }); err != nil {
+		t.Fatalf("signal: %v", err)
+	}
+	stop := make(chan struct{})
+	close(stop)
+	errStop := errors.New("stopped")
+	if err := Until(ctx, stop, errStop, nil, time.Hour, time.Hour, func() bool { return false }); err != errStop {
+		t.Fatalf("stop: %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := Until(cctx, nil, nil, nil, time.Hour, time.Hour, func() bool { return false }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("ctx: %v", err)
+	}
+}
