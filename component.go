@@ -25,8 +25,6 @@ const ReservedPrefix = "__banyan/"
 
 const probeRoot = ReservedPrefix + "probe/"
 
-var joinHostPort = net.JoinHostPort
-
 // Component is one Banyan component: a PUB connection to the backplane's
 // publisher port and a SUB connection to its subscriber port. Every method
 // is safe from any goroutine.

@@ -2,6 +2,7 @@ package banyan
 
 import (
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"time"
@@ -144,5 +145,5 @@ func (o *options) backplaneHost() string {
 }
 
 func endpoint(host string, port int) string {
-	return "tcp://" + joinHostPort(host, strconv.Itoa(port))
+	return "tcp://" + net.JoinHostPort(host, strconv.Itoa(port))
 }

@@ -16,6 +16,9 @@ type ThroughputConfig struct {
 	PublisherPort, SubscriberPort int
 	Messages                      int
 	Idle                          time.Duration
+	// Raw, for profiling the transport alone, publishes a fixed encoded
+	// payload with PublishRaw and does not decode on receipt.
+	Raw bool
 }
 
 // ThroughputResult is what one run measured.
@@ -70,10 +73,13 @@ func Throughput(ctx context.Context, cfg ThroughputConfig) (ThroughputResult, er
 					return
 				}
 			}
-			if err := decodeHook(m, &v); err != nil {
-				done <- err
-				return
+			if !cfg.Raw {
+				if err := m.Decode(&v); err != nil {
+					done <- err
+					return
+				}
 			}
+
 			if res.Delivered == 0 {
 				first = time.Now()
 			}
@@ -84,8 +90,15 @@ func Throughput(ctx context.Context, cfg ThroughputConfig) (ThroughputResult, er
 		}
 		done <- nil
 	}()
+	raw := []byte{0x81, 0xa3, 'm', 's', 'g', 0x05} // {"msg": 5}
 	for i := 0; i < cfg.Messages; i++ {
-		if err := publishHook(pub, benchMsg{Msg: i}); err != nil {
+		var err error
+		if cfg.Raw {
+			err = pub.PublishRaw("test", raw)
+		} else {
+			err = pub.Publish("test", benchMsg{Msg: i})
+		}
+		if err != nil {
 			return res, err
 		}
 	}
@@ -99,9 +112,3 @@ func Throughput(ctx context.Context, cfg ThroughputConfig) (ThroughputResult, er
 	}
 	return res, nil
 }
-
-// Hooks so a profile can separate transport from codec costs.
-var (
-	decodeHook  = func(m *banyan.Message, v *benchMsg) error { return m.Decode(v) }
-	publishHook = func(c *banyan.Component, v benchMsg) error { return c.Publish("test", v) }
-)
