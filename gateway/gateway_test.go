@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
@@ -17,12 +15,13 @@ import (
 	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/gateway"
 	"github.com/gobanyan/banyan/gateway/sim"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = testbp.Quiet()
 
 const device = "test"
 
@@ -43,48 +42,16 @@ func (r *rig) on(t *testing.T) *rig {
 	return &c
 }
 
-func startBackplane(t *testing.T) []banyan.Option {
-	t.Helper()
-	at, _, _ := startBackplanePorts(t)
-	return at
-}
-
-// startBackplanePorts runs a backplane on free loopback ports and returns
-// the options to connect to it, and its ports.
-func startBackplanePorts(t *testing.T) (at []banyan.Option, pubPort, subPort int) {
-	t.Helper()
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { bp.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	at = []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()), banyan.WithLogger(quiet)}
-	return at, bp.PublisherPort(), bp.SubscriberPort()
-}
-
-func connect(t *testing.T, at []banyan.Option, topics ...string) *banyan.Component {
-	t.Helper()
-	c, err := banyan.Connect(context.Background(), append(slices.Clone(at), banyan.WithSubscriptions(topics...))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 func newRig(t *testing.T, board gateway.Board, o gateway.Options) *rig {
 	t.Helper()
-	at := startBackplane(t)
+	bp := testbp.Start(t, backplane.Options{})
 	if o.Device == "" && o.CommandTopics == nil {
 		o.Device = device
 	}
 	if o.Logger == nil {
 		o.Logger = quiet
 	}
-	gc := connect(t, at, gateway.CommandTopic(device))
+	gc := bp.Connect(t, banyan.WithSubscriptions(gateway.CommandTopic(device)))
 	gw, err := gateway.New(gc, board, o)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +65,7 @@ func newRig(t *testing.T, board gateway.Board, o gateway.Options) *rig {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	r := &rig{t: t, gw: gw, client: connect(t, at, gw.ReportTopic()), sent: map[string]bool{}, syncN: new(0)}
+	r := &rig{t: t, gw: gw, client: bp.Connect(t, banyan.WithSubscriptions(gw.ReportTopic())), sent: map[string]bool{}, syncN: new(0)}
 	// The gateway subscribes in Run; a first round trip proves it is serving.
 	r.sync()
 	return r
@@ -601,8 +568,8 @@ func TestNewAndRun(t *testing.T) {
 	if _, err := gateway.New(nil, b, gateway.Options{Device: "x"}); err == nil {
 		t.Error("New without a component succeeded")
 	}
-	at := startBackplane(t)
-	c := connect(t, at)
+	bp := testbp.Start(t, backplane.Options{})
+	c := bp.Connect(t)
 	if _, err := gateway.New(c, b, gateway.Options{}); err == nil {
 		t.Error("New without device or topics succeeded")
 	}
@@ -619,7 +586,7 @@ func TestNewAndRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- g.Run(ctx) }()
-	client := connect(t, at, "r")
+	client := bp.Connect(t, banyan.WithSubscriptions("r"))
 	// Either command topic works.
 	for i := 0; ; i++ {
 		client.Publish([]string{"a", "b"}[i%2], gateway.SetModeI2C{})

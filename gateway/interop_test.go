@@ -5,8 +5,11 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/gateway"
 	"github.com/gobanyan/banyan/gateway/sim"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/gobanyan/banyan/internal/testpeer"
 )
 
@@ -14,8 +17,8 @@ import (
 // and msgpack, as Python Banyan applications talk).
 func TestPythonClient(t *testing.T) {
 	py := testpeer.Python(t, "zmq", "msgpack")
-	at, pubPort, subPort := startBackplanePorts(t)
-	gc := connect(t, at, gateway.CommandTopic("sim"))
+	bp := testbp.Start(t, backplane.Options{})
+	gc := bp.Connect(t, banyan.WithSubscriptions(gateway.CommandTopic("sim")))
 	board := sim.New(sim.Options{Logger: quiet})
 	gw, err := gateway.New(gc, board, gateway.Options{Device: "sim", Logger: quiet})
 	if err != nil {
@@ -26,7 +29,7 @@ func TestPythonClient(t *testing.T) {
 	go func() { done <- gw.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	peer := testpeer.Start(t, py, "testdata/onegpio_client.py", "127.0.0.1", strconv.Itoa(pubPort), strconv.Itoa(subPort), "sim")
+	peer := testpeer.Start(t, py, "testdata/onegpio_client.py", "127.0.0.1", strconv.Itoa(bp.PublisherPort()), strconv.Itoa(bp.SubscriberPort()), "sim")
 	for _, want := range []string{"INPUT 2 0 float", "I2C [5, 6]", "ERROR missing_command -", "ERROR unknown_command endable_analog_reporting", "DONE"} {
 		if got := peer.Expect(want[:4]); got != want {
 			t.Fatalf("python client printed %q, want %q", got, want)

@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/testbp"
 )
 
-func (tb *testBP) clientOptions(topic string, out *syncBuffer, logs *syncBuffer, auth Auth) ClientOptions {
+func (tb *testBP) clientOptions(topic string, out *testbp.Buffer, logs *testbp.Buffer, auth Auth) ClientOptions {
 	return ClientOptions{
-		Topic: topic, Backplane: "127.0.0.1", PublisherPort: tb.bp.PublisherPort(), SubscriberPort: tb.bp.SubscriberPort(),
+		Topic: topic, Backplane: "127.0.0.1", PublisherPort: tb.PublisherPort(), SubscriberPort: tb.SubscriberPort(),
 		Process: testProcessOptions(out), Auth: auth, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 	}
 }
@@ -44,10 +45,10 @@ func TestRemoteLaunch(t *testing.T) {
 	tb := startBackplane(t)
 	dir := t.TempDir()
 	secret := []byte("shared between launcher and client")
-	var cout, clog syncBuffer
+	var cout, clog testbp.Buffer
 	client, _, waitClient := startClient(t, tb.clientOptions("box1", &cout, &clog, Auth{Secret: secret}))
 
-	var out syncBuffer
+	var out testbp.Buffer
 	o := tb.launcherOptions(&out)
 	o.Auth.Secret = secret
 	o.Advertise = "127.0.0.1"
@@ -61,13 +62,13 @@ func TestRemoteLaunch(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := runAsync(func() error { return l.Run(ctx) })
-	waitFor(t, "the ack", func() bool { return statusOf(l.Status(), "sh").State == StateLaunched })
+	testbp.WaitFor(t, "the ack", func() bool { return statusOf(l.Status(), "sh").State == StateLaunched })
 	remotePID := readPID(t, filepath.Join(dir, "remote.pid"))
 	st := statusOf(l.Status(), "sh")
 	if st.PID != remotePID || st.Where != "box1" {
 		t.Errorf("launcher status %+v; the client's process is PID %d", st, remotePID)
 	}
-	wantCmd := " -b 127.0.0.1 -p " + strconv.Itoa(tb.bp.PublisherPort()) + " -s " + strconv.Itoa(tb.bp.SubscriberPort())
+	wantCmd := " -b 127.0.0.1 -p " + strconv.Itoa(tb.PublisherPort()) + " -s " + strconv.Itoa(tb.SubscriberPort())
 	if !strings.HasSuffix(st.Command, wantCmd) {
 		t.Errorf("remote command %q lacks %q (append_bp_address=yes, non-default ports)", st.Command, wantCmd)
 	}
@@ -81,7 +82,7 @@ func TestRemoteLaunch(t *testing.T) {
 	localPID := statusOf(l.Status(), "sleep").PID
 
 	// QueryStatus hears from both.
-	reports, err := QueryStatus(context.Background(), 300*time.Millisecond, tb.opts()...)
+	reports, err := QueryStatus(context.Background(), 300*time.Millisecond, tb.Options()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ type recordSender struct {
 }
 
 func newRecordSender(t *testing.T, tb *testBP, topic string, secret []byte) *recordSender {
-	return &recordSender{t: t, c: tb.connect(t, banyan.WithSubscriptions(AckTopic(topic))), topic: topic, auth: newAuthenticator(Auth{Secret: secret})}
+	return &recordSender{t: t, c: tb.Connect(t, banyan.WithSubscriptions(AckTopic(topic))), topic: topic, auth: newAuthenticator(Auth{Secret: secret})}
 }
 
 func (s *recordSender) record(id int, command string) map[string]any {
@@ -177,7 +178,7 @@ func TestForgedAndReplayedRecordsRefused(t *testing.T) {
 	tb := startBackplane(t)
 	dir := t.TempDir()
 	secret := []byte("the real secret")
-	var cout, clog syncBuffer
+	var cout, clog testbp.Buffer
 	client, _, _ := startClient(t, tb.clientOptions("box2", &cout, &clog, Auth{Secret: secret}))
 	s := newRecordSender(t, tb, "box2", secret)
 	touch := func(name string) string { return "touch " + filepath.Join(dir, name) }
@@ -213,7 +214,7 @@ func TestForgedAndReplayedRecordsRefused(t *testing.T) {
 			t.Errorf("refused record's command ran: %s exists", f)
 		}
 	}
-	waitFor(t, "the valid command to run", func() bool { _, err := os.Stat(filepath.Join(dir, "valid")); return err == nil })
+	testbp.WaitFor(t, "the valid command to run", func() bool { _, err := os.Stat(filepath.Join(dir, "valid")); return err == nil })
 	st := client.Stats()
 	if st.Refused != 7 || st.Launched != 2 || st.Duplicates != 0 {
 		t.Errorf("stats %+v, want 7 refused (unsigned, forged, altered, other topic, stale, replayed, killall), 2 launched, 0 duplicates", st)
@@ -231,7 +232,7 @@ func TestForgedAndReplayedRecordsRefused(t *testing.T) {
 func TestDuplicateLaunchIDIgnored(t *testing.T) {
 	tb := startBackplane(t)
 	secret := []byte("s")
-	var cout, clog syncBuffer
+	var cout, clog testbp.Buffer
 	client, _, _ := startClient(t, tb.clientOptions("box4", &cout, &clog, Auth{Secret: secret}))
 	s := newRecordSender(t, tb, "box4", secret)
 	s.publish(s.signed(1, "sleep 300"))
@@ -253,7 +254,7 @@ func TestDuplicateLaunchIDIgnored(t *testing.T) {
 // records, and acknowledges them exactly as Python's blc does.
 func TestInsecurePythonCompat(t *testing.T) {
 	tb := startBackplane(t)
-	var cout, clog syncBuffer
+	var cout, clog testbp.Buffer
 	_, _, waitClient := startClient(t, tb.clientOptions("box5", &cout, &clog, Auth{InsecurePythonCompat: true}))
 	s := newRecordSender(t, tb, "box5", nil)
 	rec := s.record(1, "true")
@@ -281,17 +282,17 @@ func TestInsecurePythonCompat(t *testing.T) {
 func TestClientStay(t *testing.T) {
 	tb := startBackplane(t)
 	secret := []byte("s")
-	var cout, clog syncBuffer
+	var cout, clog testbp.Buffer
 	o := tb.clientOptions("box6", &cout, &clog, Auth{Secret: secret})
 	o.Stay = true
 	client, _, _ := startClient(t, o)
 	s := newRecordSender(t, tb, "box6", secret)
 	s.publish(s.signed(1, "sleep 300"))
 	pid := int(s.ack(1)["process_id"].(int64))
-	if err := Killall(context.Background(), secret, tb.opts()...); err != nil {
+	if err := Killall(context.Background(), secret, tb.Options()...); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the process to stop", func() bool { return gone(pid) })
+	testbp.WaitFor(t, "the process to stop", func() bool { return gone(pid) })
 	// Launch ids start again after killall (a new launcher run).
 	s.publish(s.signed(1, "sleep 300"))
 	if pid2 := int(s.ack(1)["process_id"].(int64)); pid2 == pid || pid2 <= 0 {

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -17,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"go.uber.org/goleak"
 )
 
@@ -33,64 +31,21 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quietLog = testbp.Quiet()
 
-// syncBuffer is a goroutine-safe buffer.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// testBP is one of our backplanes on free loopback ports.
-type testBP struct {
-	bp     *backplane.Backplane
-	cancel context.CancelFunc
-	done   chan struct{}
-}
+// testBP is one of our backplanes on free loopback ports, with this
+// package's launcher options.
+type testBP struct{ *testbp.BP }
 
 func startBackplane(t *testing.T) *testBP {
 	t.Helper()
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quietLog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	tb := &testBP{bp: bp, cancel: cancel, done: make(chan struct{})}
-	go func() { bp.Run(ctx); close(tb.done) }()
-	t.Cleanup(func() { tb.cancel(); <-tb.done })
-	return tb
-}
-
-func (tb *testBP) opts(extra ...banyan.Option) []banyan.Option {
-	return append([]banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(tb.bp.PublisherPort(), tb.bp.SubscriberPort()), banyan.WithLogger(quietLog)}, extra...)
-}
-
-func (tb *testBP) connect(t *testing.T, extra ...banyan.Option) *banyan.Component {
-	t.Helper()
-	c, err := banyan.Connect(context.Background(), tb.opts(extra...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return &testBP{testbp.Start(t, backplane.Options{})}
 }
 
 // launcherOptions are options for a launcher on tb with fast restarts.
 func (tb *testBP) launcherOptions(out io.Writer) Options {
 	return Options{
-		Backplane: "127.0.0.1", PublisherPort: tb.bp.PublisherPort(), SubscriberPort: tb.bp.SubscriberPort(),
+		Backplane: "127.0.0.1", PublisherPort: tb.PublisherPort(), SubscriberPort: tb.SubscriberPort(),
 		Process:   testProcessOptions(out),
 		Republish: 100 * time.Millisecond,
 		Logger:    quietLog,
@@ -99,38 +54,6 @@ func (tb *testBP) launcherOptions(out io.Writer) Options {
 
 func testProcessOptions(out io.Writer) ProcessOptions {
 	return ProcessOptions{Output: out, Backoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, MaxRestarts: 3, KillTimeout: 3 * time.Second, Subreaper: true}
-}
-
-// freePorts returns two ports nothing listens on.
-func freePorts(t *testing.T) (int, int) {
-	t.Helper()
-	var ports [2]int
-	var ls []net.Listener
-	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-	}
-	for _, l := range ls {
-		l.Close()
-	}
-	return ports[0], ports[1]
-}
-
-// waitFor polls cond until it holds; the deadline only keeps a broken test
-// from hanging.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // runAsync runs f in a goroutine and returns a function that waits for
@@ -204,7 +127,7 @@ func helperBackplane(ports string) int {
 func readPID(t *testing.T, path string) int {
 	t.Helper()
 	var pid int
-	waitFor(t, "PID file "+path, func() bool {
+	testbp.WaitFor(t, "PID file "+path, func() bool {
 		b, err := os.ReadFile(path)
 		if err != nil || !bytes.HasSuffix(b, []byte("\n")) {
 			return false

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/testbp"
 )
 
 // Three local components: one runs, one crashes and is restarted until the
@@ -23,18 +24,18 @@ func TestLaunchThreeLocal(t *testing.T) {
 		`sh -c 'exit 3',no,local,no,yes,0.05`,
 		`true,no,local,no,no,0`,
 	)
-	var out syncBuffer
+	var out testbp.Buffer
 	l, err := New(entries, tb.launcherOptions(&out))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := runAsync(func() error { return l.Run(ctx) })
-	waitFor(t, "the crash loop to be given up", func() bool {
+	testbp.WaitFor(t, "the crash loop to be given up", func() bool {
 		return statusOf(l.Status(), "sh-2").State == StateCrashLoop
 	})
-	waitFor(t, "true to exit", func() bool { return statusOf(l.Status(), "true").State == StateExited })
-	waitFor(t, "the sleeper's output", func() bool { return strings.Contains(out.String(), "hello from the sleeper") })
+	testbp.WaitFor(t, "true to exit", func() bool { return statusOf(l.Status(), "true").State == StateExited })
+	testbp.WaitFor(t, "the sleeper's output", func() bool { return strings.Contains(out.String(), "hello from the sleeper") })
 	st := l.Status()
 	sleeper, crasher, normal := statusOf(st, "sh"), statusOf(st, "sh-2"), statusOf(st, "true")
 	if sleeper.State != StateRunning || sleeper.PID == 0 || sleeper.Restarts != 0 {
@@ -67,7 +68,7 @@ func TestLaunchThreeLocal(t *testing.T) {
 	if strings.Contains(out.String(), "started one") {
 		t.Errorf("launcher started a backplane although one was running:\n%s", out.String())
 	}
-	tb.connect(t)
+	tb.Connect(t)
 }
 
 // killall stops every process, grandchildren included (in the child's
@@ -84,8 +85,8 @@ func TestKillallLeavesNothingBehind(t *testing.T) {
 		rows = append(rows, `sh -c 'setsid sleep 300 & echo $! > `+dir+`/gc3; echo $$ > `+dir+`/c3; wait',no,local,no,no,0`)
 	}
 	secret := []byte("test secret")
-	o := tb.launcherOptions(&syncBuffer{})
-	var logs syncBuffer
+	o := tb.launcherOptions(&testbp.Buffer{})
+	var logs testbp.Buffer
 	o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	o.Auth.Secret = secret
 	o.Process.KillTimeout = 500 * time.Millisecond // c2 ignores SIGTERM: SIGKILL it is
@@ -107,10 +108,10 @@ func TestKillallLeavesNothingBehind(t *testing.T) {
 		}
 	}
 	// An unsigned killall is refused, a signed one obeyed.
-	if err := Killall(context.Background(), nil, tb.opts()...); err != nil {
+	if err := Killall(context.Background(), nil, tb.Options()...); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the unsigned killall to be refused", func() bool { return strings.Contains(logs.String(), "refused killall") })
+	testbp.WaitFor(t, "the unsigned killall to be refused", func() bool { return strings.Contains(logs.String(), "refused killall") })
 	if !strings.Contains(logs.String(), "unsigned") {
 		t.Errorf("refusal does not say why:\n%s", logs.String())
 	}
@@ -119,7 +120,7 @@ func TestKillallLeavesNothingBehind(t *testing.T) {
 			t.Fatalf("PID %d stopped after an unsigned killall", pid)
 		}
 	}
-	if err := Killall(context.Background(), secret, tb.opts()...); err != nil {
+	if err := Killall(context.Background(), secret, tb.Options()...); err != nil {
 		t.Fatal(err)
 	}
 	if err := wait(); err != nil {
@@ -135,8 +136,9 @@ func TestKillallLeavesNothingBehind(t *testing.T) {
 // With no backplane running, the launcher starts one and stops it at the
 // end.
 func TestLaunchStartsBackplane(t *testing.T) {
-	pub, sub := freePorts(t)
-	var out syncBuffer
+	ports := testbp.FreePorts(t, 2)
+	pub, sub := ports[0], ports[1]
+	var out testbp.Buffer
 	l, err := New(load(t, `true,no,local,no,no,0`), Options{
 		Backplane: "127.0.0.1", PublisherPort: pub, SubscriberPort: sub, BackplaneBind: "127.0.0.1",
 		ProbeTimeout: 200 * time.Millisecond, Process: testProcessOptions(&out), Logger: quietLog,
@@ -168,9 +170,10 @@ func TestLaunchStartsBackplane(t *testing.T) {
 // The backplane can be a child process; it is stopped at the end, and the
 // launcher does not try to start one on another host.
 func TestLaunchBackplaneCommand(t *testing.T) {
-	pub, sub := freePorts(t)
+	ports := testbp.FreePorts(t, 2)
+	pub, sub := ports[0], ports[1]
 	t.Setenv(envHelperBackplane, strconv.Itoa(pub)+" "+strconv.Itoa(sub))
-	var out syncBuffer
+	var out testbp.Buffer
 	l, err := New(load(t, `true,no,local,no,no,0`), Options{
 		Backplane: "127.0.0.1", PublisherPort: pub, SubscriberPort: sub, BackplaneCommand: []string{os.Args[0]},
 		ProbeTimeout: 200 * time.Millisecond, Process: testProcessOptions(&out), Logger: quietLog,
@@ -206,7 +209,7 @@ func TestLaunchBackplaneCommand(t *testing.T) {
 func TestLaunchLogDirAndTerminal(t *testing.T) {
 	tb := startBackplane(t)
 	logs := t.TempDir()
-	var out syncBuffer
+	var out testbp.Buffer
 	o := tb.launcherOptions(&out)
 	o.Process.LogDir = logs
 	o.Process.Terminal = []string{"env", "FAKE_TERMINAL=yes"}
@@ -216,7 +219,7 @@ func TestLaunchLogDirAndTerminal(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := runAsync(func() error { return l.Run(ctx) })
-	waitFor(t, "both to exit", func() bool {
+	testbp.WaitFor(t, "both to exit", func() bool {
 		return statusOf(l.Status(), "sh").State == StateExited && statusOf(l.Status(), "echo").State == StateExited
 	})
 	cancel()
@@ -236,14 +239,14 @@ func TestLaunchLogDirAndTerminal(t *testing.T) {
 
 func TestSpawnWithoutTerminalRunsInPlace(t *testing.T) {
 	tb := startBackplane(t)
-	var out syncBuffer
+	var out testbp.Buffer
 	l, err := New(load(t, `echo spawned,yes,local,no,no,0`), tb.launcherOptions(&out))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := runAsync(func() error { return l.Run(ctx) })
-	waitFor(t, "echo to exit", func() bool { return statusOf(l.Status(), "echo").State == StateExited })
+	testbp.WaitFor(t, "echo to exit", func() bool { return statusOf(l.Status(), "echo").State == StateExited })
 	cancel()
 	wait()
 	if !strings.Contains(out.String(), "no terminal is configured") || !regexpLine(out.String(), `^echo +\| spawned$`) {
@@ -254,7 +257,7 @@ func TestSpawnWithoutTerminalRunsInPlace(t *testing.T) {
 // The status table is printed while running and answered to QueryStatus.
 func TestStatus(t *testing.T) {
 	tb := startBackplane(t)
-	var out syncBuffer
+	var out testbp.Buffer
 	o := tb.launcherOptions(&out)
 	o.StatusEvery = 50 * time.Millisecond
 	l, err := New(load(t, `sleep 30,no,local,no,no,0`, `false,no,local,no,no,0`), o)
@@ -263,8 +266,8 @@ func TestStatus(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := runAsync(func() error { return l.Run(ctx) })
-	waitFor(t, "false to exit", func() bool { return statusOf(l.Status(), "false").State == StateExited })
-	reports, err := QueryStatus(context.Background(), 300*time.Millisecond, tb.opts()...)
+	testbp.WaitFor(t, "false to exit", func() bool { return statusOf(l.Status(), "false").State == StateExited })
+	reports, err := QueryStatus(context.Background(), 300*time.Millisecond, tb.Options()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +279,7 @@ func TestStatus(t *testing.T) {
 		got[1].Name != "false" || got[1].State != StateExited || got[1].Exit != "exit status 1" {
 		t.Fatalf("processes: %+v", got)
 	}
-	waitFor(t, "a table in the output", func() bool { return regexpLine(out.String(), `^NAME +WHERE +PID +STATE +RESTARTS +UPTIME`) })
+	testbp.WaitFor(t, "a table in the output", func() bool { return regexpLine(out.String(), `^NAME +WHERE +PID +STATE +RESTARTS +UPTIME`) })
 	if !regexpLine(out.String(), `^sleep +local +\d+ +running +0 +\d+s +- +sleep 30$`) {
 		t.Errorf("no running row for sleep in:\n%s", out.String())
 	}
@@ -299,14 +302,14 @@ func TestNewRefusesRemoteRowsWithoutSecret(t *testing.T) {
 // A command that cannot start is reported; the rows after it still run.
 func TestLaunchMissingCommand(t *testing.T) {
 	tb := startBackplane(t)
-	var out syncBuffer
+	var out testbp.Buffer
 	l, err := New(load(t, `no-such-banyan-command-xyz,no,local,no,yes,0`, `true,no,local,no,no,0`), tb.launcherOptions(&out))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := runAsync(func() error { return l.Run(ctx) })
-	waitFor(t, "true to exit", func() bool { return statusOf(l.Status(), "true").State == StateExited })
+	testbp.WaitFor(t, "true to exit", func() bool { return statusOf(l.Status(), "true").State == StateExited })
 	st := statusOf(l.Status(), "no-such-banyan-command-xyz")
 	if st.State != StateFailed || !strings.Contains(st.Error, "not found") || st.Restarts != 0 {
 		t.Errorf("missing command: %+v", st)

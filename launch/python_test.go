@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/gobanyan/banyan/internal/testpeer"
 )
 
@@ -18,9 +19,9 @@ import (
 func TestPythonClientWithOurLauncher(t *testing.T) {
 	py := testpeer.Python(t, "zmq", "msgpack")
 	tb := startBackplane(t)
-	peer := testpeer.Start(t, py, "testdata/py_blc.py", "127.0.0.1", strconv.Itoa(tb.bp.PublisherPort()), strconv.Itoa(tb.bp.SubscriberPort()), "pybox")
+	peer := testpeer.Start(t, py, "testdata/py_blc.py", "127.0.0.1", strconv.Itoa(tb.PublisherPort()), strconv.Itoa(tb.SubscriberPort()), "pybox")
 	peer.Expect("READY")
-	var out syncBuffer
+	var out testbp.Buffer
 	o := tb.launcherOptions(&out)
 	o.Auth.InsecurePythonCompat = true
 	l, err := New(load(t, `python3 gw.py,no,pybox,no,yes,2.5`), o)
@@ -50,7 +51,7 @@ func TestPythonClientWithOurLauncher(t *testing.T) {
 	if got.Record["reply_topic"] != "ACKpybox" || got.Record["auto_restart"] != "yes" || got.Record["wait"] != "2.5" || got.Record["launch_id"] != 1.0 {
 		t.Errorf("record %v", got.Record)
 	}
-	waitFor(t, "the Python ack", func() bool { return statusOf(l.Status(), "gw").State == StateLaunched })
+	testbp.WaitFor(t, "the Python ack", func() bool { return statusOf(l.Status(), "gw").State == StateLaunched })
 	if pid := statusOf(l.Status(), "gw").PID; pid != 4242 {
 		t.Errorf("PID from the Python ack = %d", pid)
 	}
@@ -70,10 +71,10 @@ func TestPythonServerWithOurClient(t *testing.T) {
 	py := testpeer.Python(t, "zmq", "msgpack")
 	tb := startBackplane(t)
 	dir := t.TempDir()
-	var cout, clog syncBuffer
+	var cout, clog testbp.Buffer
 	_, _, waitClient := startClient(t, tb.clientOptions("pyclient", &cout, &clog, Auth{InsecurePythonCompat: true}))
 	marker := filepath.Join(dir, "ran")
-	peer := testpeer.Start(t, py, "testdata/py_bls.py", "127.0.0.1", strconv.Itoa(tb.bp.PublisherPort()), strconv.Itoa(tb.bp.SubscriberPort()),
+	peer := testpeer.Start(t, py, "testdata/py_bls.py", "127.0.0.1", strconv.Itoa(tb.PublisherPort()), strconv.Itoa(tb.SubscriberPort()),
 		"pyclient", "sh -c 'echo $$ > "+marker+"; exec sleep 300'")
 	line := peer.Expect("ACK ")
 	var got struct {

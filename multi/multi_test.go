@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,72 +14,31 @@ import (
 
 	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quietLog = testbp.Quiet()
 
-// testBackplane runs one of our backplanes on loopback.
-type testBackplane struct {
-	bp     *backplane.Backplane
-	cancel context.CancelFunc
-	done   chan struct{}
-}
+// testBackplane is a test backplane with this package's spec rows.
+type testBackplane struct{ *testbp.BP }
 
-func newBackplane(pubPort, subPort int) (*testBackplane, error) {
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: pubPort, SubscriberPort: subPort, Logger: quietLog})
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	tb := &testBackplane{bp: bp, cancel: cancel, done: make(chan struct{})}
-	go func() { bp.Run(ctx); close(tb.done) }()
-	return tb, nil
-}
-
-// startBackplane runs a backplane on the given ports (-1: a free one).
-func startBackplane(t *testing.T, pubPort, subPort int) *testBackplane {
+func startBackplane(t *testing.T) *testBackplane {
 	t.Helper()
-	tb, err := newBackplane(pubPort, subPort)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(tb.stop)
-	return tb
+	return &testBackplane{testbp.Start(t, backplane.Options{})}
 }
-
-func (tb *testBackplane) stop() { tb.cancel(); <-tb.done }
-
-func (tb *testBackplane) pub() int { return tb.bp.PublisherPort() }
-func (tb *testBackplane) sub() int { return tb.bp.SubscriberPort() }
 
 // row is a spec line for this backplane.
 func (tb *testBackplane) row(name, topics string) string {
-	return fmt.Sprintf("%s,127.0.0.1,%d,%q,%d", name, tb.sub(), topics, tb.pub())
+	return fmt.Sprintf("%s,127.0.0.1,%d,%q,%d", name, tb.SubscriberPort(), topics, tb.PublisherPort())
 }
 
 // peer is a plain component on this backplane.
 func (tb *testBackplane) peer(t *testing.T, topics ...string) *banyan.Component {
 	t.Helper()
-	c, err := banyan.Connect(context.Background(), banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(tb.pub(), tb.sub()),
-		banyan.WithLogger(quietLog), banyan.WithSubscriptions(topics...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return tb.Connect(t, banyan.WithSubscriptions(topics...))
 }
 
 // writeSpec writes a spec file (header added) to a temporary directory.
@@ -150,20 +106,6 @@ func (r *running) next(t *testing.T) delivery {
 	return delivery{}
 }
 
-func nextMsg(t *testing.T, c *banyan.Component) *banyan.Message {
-	t.Helper()
-	select {
-	case m, ok := <-c.Messages():
-		if !ok {
-			t.Fatal("component closed")
-		}
-		return m
-	case <-time.After(10 * time.Second):
-		t.Fatal("no message within 10 s")
-	}
-	return nil
-}
-
 func wantDelivery(t *testing.T, got delivery, bp, topic string) {
 	t.Helper()
 	if got.bp != bp || got.topic != topic {
@@ -174,7 +116,7 @@ func wantDelivery(t *testing.T, got delivery, bp, topic string) {
 // The handler is told which backplane delivered each message, and
 // Publish/Broadcast reach exactly the backplanes they name.
 func TestRoutesByBackplane(t *testing.T) {
-	bp1, bp2 := startBackplane(t, -1, -1), startBackplane(t, -1, -1)
+	bp1, bp2 := startBackplane(t), startBackplane(t)
 	p1, p2 := bp1.peer(t, "out", "all"), bp2.peer(t, "out", "all")
 	m := open(t, bp1.row("BP1", "[in]"), bp2.row("BP2", "[in]"))
 	r := run(t, m)
@@ -195,10 +137,10 @@ func TestRoutesByBackplane(t *testing.T) {
 	if err := m.Publish("BP1", "out", 1); err != nil {
 		t.Fatal(err)
 	}
-	if got := nextMsg(t, p2); got.Topic != "out" || string(got.Payload) != "\x02" {
+	if got := testbp.Next(t, p2); got.Topic != "out" || string(got.Payload) != "\x02" {
 		t.Fatalf("p2 got %q % x", got.Topic, got.Payload)
 	}
-	if got := nextMsg(t, p1); string(got.Payload) != "\x01" {
+	if got := testbp.Next(t, p1); string(got.Payload) != "\x01" {
 		t.Fatalf("p1 got % x: a message for BP2 reached BP1", got.Payload)
 	}
 
@@ -206,7 +148,7 @@ func TestRoutesByBackplane(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []*banyan.Component{p1, p2} {
-		if got := nextMsg(t, p); got.Topic != "all" {
+		if got := testbp.Next(t, p); got.Topic != "all" {
 			t.Fatalf("broadcast: got %q", got.Topic)
 		}
 	}
@@ -217,7 +159,7 @@ func TestRoutesByBackplane(t *testing.T) {
 
 func TestSubscribeUnsubscribePerBackplane(t *testing.T) {
 	ctx := context.Background()
-	bp1, bp2 := startBackplane(t, -1, -1), startBackplane(t, -1, -1)
+	bp1, bp2 := startBackplane(t), startBackplane(t)
 	p1, p2 := bp1.peer(t), bp2.peer(t)
 	// "[]" subscribes to nothing (Python: to everything).
 	m := open(t, bp1.row("BP1", "[]"), bp2.row("BP2", "[]"))
@@ -271,10 +213,10 @@ func TestSubscribeUnsubscribePerBackplane(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	tb := startBackplane(t, -1, -1)
+	tb := startBackplane(t)
 	m := open(t,
-		fmt.Sprintf(`SubOnly,127.0.0.1,%d,"[x]",`, tb.sub()),
-		fmt.Sprintf(`PubOnly,127.0.0.1,,"",%d`, tb.pub()),
+		fmt.Sprintf(`SubOnly,127.0.0.1,%d,"[x]",`, tb.SubscriberPort()),
+		fmt.Sprintf(`PubOnly,127.0.0.1,,"",%d`, tb.PublisherPort()),
 		`Nothing,127.0.0.1,,,`)
 	for _, tc := range []struct {
 		err  error
@@ -324,7 +266,7 @@ func TestErrors(t *testing.T) {
 		t.Fatalf("Run after Close: %v", err)
 	}
 	// Broadcast with no publisher at all.
-	m2 := open(t, fmt.Sprintf(`SubOnly,127.0.0.1,%d,"[x]",`, tb.sub()))
+	m2 := open(t, fmt.Sprintf(`SubOnly,127.0.0.1,%d,"[x]",`, tb.SubscriberPort()))
 	if err := m2.Broadcast("t", 1); !errors.Is(err, ErrNoPublisher) {
 		t.Fatalf("Broadcast: %v", err)
 	}
@@ -333,10 +275,10 @@ func TestErrors(t *testing.T) {
 // One-sided rows: a publisher-only row and a subscriber-only row on the
 // same backplane talk to each other, and only through the sides they have.
 func TestOneSidedRows(t *testing.T) {
-	tb := startBackplane(t, -1, -1)
+	tb := startBackplane(t)
 	m := open(t,
-		fmt.Sprintf(`Listen,127.0.0.1,%d,"[t,done]",`, tb.sub()),
-		fmt.Sprintf(`Speak,127.0.0.1,,"[t]",%d`, tb.pub()), // topics ignored without a subscriber port
+		fmt.Sprintf(`Listen,127.0.0.1,%d,"[t,done]",`, tb.SubscriberPort()),
+		fmt.Sprintf(`Speak,127.0.0.1,,"[t]",%d`, tb.PublisherPort()), // topics ignored without a subscriber port
 	)
 	r := run(t, m)
 	if err := m.Publish("Speak", "t", "one"); err != nil {
@@ -351,7 +293,7 @@ func TestOneSidedRows(t *testing.T) {
 		t.Fatalf("Backplanes: %+v", got)
 	}
 	// Each row opened only its own side: one publisher, one subscriber.
-	if s := tb.bp.Stats(); s.Publishers != 1 || s.Subscribers != 1 {
+	if s := tb.Stats(); s.Publishers != 1 || s.Subscribers != 1 {
 		t.Fatalf("backplane sees %d publishers and %d subscribers, want 1 and 1", s.Publishers, s.Subscribers)
 	}
 }
@@ -359,7 +301,7 @@ func TestOneSidedRows(t *testing.T) {
 // Handler calls never overlap, and each backplane's messages keep their
 // order, while two backplanes are flooded at once.
 func TestRunSerializesAndKeepsOrder(t *testing.T) {
-	bp1, bp2 := startBackplane(t, -1, -1), startBackplane(t, -1, -1)
+	bp1, bp2 := startBackplane(t), startBackplane(t)
 	p1, p2 := bp1.peer(t), bp2.peer(t)
 	m := open(t, bp1.row("BP1", "[n]"), bp2.row("BP2", "[n]"))
 	const n = 500
@@ -414,7 +356,7 @@ func TestRunSerializesAndKeepsOrder(t *testing.T) {
 // Bad input and handler panics are skipped and counted per backplane; the
 // other backplane and later messages are unaffected.
 func TestBadInputAndPanics(t *testing.T) {
-	bp1, bp2 := startBackplane(t, -1, -1), startBackplane(t, -1, -1)
+	bp1, bp2 := startBackplane(t), startBackplane(t)
 	p1, p2 := bp1.peer(t), bp2.peer(t)
 	m := open(t, bp1.row("BP1", "[t]"), bp2.row("BP2", "[t]"))
 	r := &running{ch: make(chan delivery, 100)}
@@ -454,16 +396,16 @@ func TestBadInputAndPanics(t *testing.T) {
 // Each connection reconnects by itself: a restarted backplane (same ports)
 // delivers again, with the spec's subscriptions restored.
 func TestReconnectAfterBackplaneRestart(t *testing.T) {
-	bp1, bp2 := startBackplane(t, -1, -1), startBackplane(t, -1, -1)
+	bp1, bp2 := startBackplane(t), startBackplane(t)
 	m := open(t, bp1.row("BP1", "[t]"), bp2.row("BP2", "[t]"))
 	r := run(t, m)
-	pub, sub := bp1.pub(), bp1.sub()
-	bp1.stop()
-	var again *testBackplane
+	pub, sub := bp1.PublisherPort(), bp1.SubscriberPort()
+	bp1.Stop()
+	var again *testbp.BP
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var err error
-		if again, err = newBackplane(pub, sub); err == nil {
+		if again, err = testbp.TryStart(t, backplane.Options{PublisherPort: pub, SubscriberPort: sub}); err == nil {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -471,8 +413,7 @@ func TestReconnectAfterBackplaneRestart(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Cleanup(again.stop)
-	p := again.peer(t)
+	p := again.Connect(t)
 	// Our subscription reaches the new backplane after the reconnect: until
 	// then, messages are dropped, so publish until one arrives.
 	for {
@@ -495,7 +436,7 @@ func TestReconnectAfterBackplaneRestart(t *testing.T) {
 // A bad row anywhere in the file: nothing is connected (Python connects the
 // rows before it and leaves them open).
 func TestBadRowConnectsNothing(t *testing.T) {
-	bp1 := startBackplane(t, -1, -1)
+	bp1 := startBackplane(t)
 	path := writeSpec(t, bp1.row("BP1", "[a]"), bp1.row("BP2", "[a,,b]"))
 	_, err := OpenFile(context.Background(), path, WithLogger(quietLog))
 	if !errors.Is(err, ErrEmptyTopic) {
@@ -505,15 +446,15 @@ func TestBadRowConnectsNothing(t *testing.T) {
 	if !errors.As(err, &se) || se.Row != 2 || se.File != path {
 		t.Fatalf("err = %#v", err)
 	}
-	if s := bp1.bp.Stats(); s.Publishers != 0 || s.Subscribers != 0 {
+	if s := bp1.Stats(); s.Publishers != 0 || s.Subscribers != 0 {
 		t.Fatalf("a connection was made: %+v", s)
 	}
 	// A spec built in Go is validated too.
-	_, err = Open(context.Background(), &Spec{Backplanes: []Backplane{{Name: "A", Address: "127.0.0.1", SubscriberPort: bp1.sub(), PublisherPort: bp1.pub()}, {Name: "A", Address: "x"}}})
+	_, err = Open(context.Background(), &Spec{Backplanes: []Backplane{{Name: "A", Address: "127.0.0.1", SubscriberPort: bp1.SubscriberPort(), PublisherPort: bp1.PublisherPort()}, {Name: "A", Address: "x"}}})
 	if !errors.Is(err, ErrDuplicateName) {
 		t.Fatalf("err = %v", err)
 	}
-	if s := bp1.bp.Stats(); s.Publishers != 0 || s.Subscribers != 0 {
+	if s := bp1.Stats(); s.Publishers != 0 || s.Subscribers != 0 {
 		t.Fatalf("a connection was made: %+v", s)
 	}
 }
@@ -521,9 +462,9 @@ func TestBadRowConnectsNothing(t *testing.T) {
 // A backplane that does not answer: Open fails naming its row and closes
 // the connections it had made to the others.
 func TestConnectFailureClosesTheOthers(t *testing.T) {
-	bp1 := startBackplane(t, -1, -1)
+	bp1 := startBackplane(t)
 	before := goleak.IgnoreCurrent()
-	path := writeSpec(t, bp1.row("BP1", "[a]"), fmt.Sprintf(`BP2,127.0.0.1,%d,"[a]",%d`, freePort(t), freePort(t)))
+	path := writeSpec(t, bp1.row("BP1", "[a]"), fmt.Sprintf(`BP2,127.0.0.1,%d,"[a]",%d`, testbp.FreePort(t), testbp.FreePort(t)))
 	_, err := OpenFile(context.Background(), path, WithLogger(quietLog), WithConnectTimeout(500*time.Millisecond))
 	if !errors.Is(err, banyan.ErrBackplaneNotRunning) {
 		t.Fatalf("err = %v", err)
@@ -533,7 +474,7 @@ func TestConnectFailureClosesTheOthers(t *testing.T) {
 	}
 	// BP1 was connected (concurrently) and must have been closed.
 	deadline := time.Now().Add(10 * time.Second)
-	for s := bp1.bp.Stats(); s.Publishers != 0 || s.Subscribers != 0; s = bp1.bp.Stats() {
+	for s := bp1.Stats(); s.Publishers != 0 || s.Subscribers != 0; s = bp1.Stats() {
 		if time.Now().After(deadline) {
 			t.Fatalf("connections left open: %+v", s)
 		}
@@ -545,7 +486,7 @@ func TestConnectFailureClosesTheOthers(t *testing.T) {
 func TestOpenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	path := writeSpec(t, fmt.Sprintf(`BP1,127.0.0.1,%d,"[a]",%d`, freePort(t), freePort(t)))
+	path := writeSpec(t, fmt.Sprintf(`BP1,127.0.0.1,%d,"[a]",%d`, testbp.FreePort(t), testbp.FreePort(t)))
 	if _, err := OpenFile(ctx, path, WithLogger(quietLog)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
@@ -556,7 +497,7 @@ func TestOpenCancelled(t *testing.T) {
 
 // Close makes a running Run return ErrClosed.
 func TestCloseStopsRun(t *testing.T) {
-	bp1, bp2 := startBackplane(t, -1, -1), startBackplane(t, -1, -1)
+	bp1, bp2 := startBackplane(t), startBackplane(t)
 	m := open(t, bp1.row("BP1", "[a]"), bp2.row("BP2", "[]"))
 	errc := make(chan error, 1)
 	started := make(chan struct{})

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/gobanyan/banyan/internal/testpeer"
 )
 
@@ -16,7 +17,7 @@ import (
 func startPython(t *testing.T, tb *testBackplane, topics string, hello func() string, publish func() error) *testpeer.Proc {
 	t.Helper()
 	py := testpeer.Python(t, "zmq", "msgpack")
-	p := testpeer.Start(t, py, "testdata/py_component.py", "127.0.0.1", strconv.Itoa(tb.pub()), strconv.Itoa(tb.sub()), topics)
+	p := testpeer.Start(t, py, "testdata/py_component.py", "127.0.0.1", strconv.Itoa(tb.PublisherPort()), strconv.Itoa(tb.SubscriberPort()), topics)
 	p.Expect("READY")
 	for hello() != "py_hello" {
 	}
@@ -38,7 +39,7 @@ func startPython(t *testing.T, tb *testBackplane, topics string, hello func() st
 // are reported as coming from that backplane, Publish reaches it and not
 // the other backplane, Broadcast reaches both.
 func TestPythonComponentOnOneBackplane(t *testing.T) {
-	bp1, bp2 := startBackplane(t, -1, -1), startBackplane(t, -1, -1)
+	bp1, bp2 := startBackplane(t), startBackplane(t)
 	goPeer := bp1.peer(t, "from_multi")
 	m := open(t, bp1.row("BP1", "[from_go]"), bp2.row("BP2", "[from_py,py_hello]"))
 	r := run(t, m)
@@ -77,7 +78,7 @@ func TestPythonComponentOnOneBackplane(t *testing.T) {
 		t.Fatalf("python got %q", l)
 	}
 	m.Publish("BP1", "from_multi", "marker")
-	if got := nextMsg(t, goPeer); string(got.Payload) != "\xa6marker" {
+	if got := testbp.Next(t, goPeer); string(got.Payload) != "\xa6marker" {
 		t.Fatalf("Go peer got % x before the marker", got.Payload)
 	}
 
@@ -87,7 +88,7 @@ func TestPythonComponentOnOneBackplane(t *testing.T) {
 	if l := py.Expect("RECV from_multi"); l != `RECV from_multi {"all": true}` {
 		t.Fatalf("python got %q", l)
 	}
-	if got := nextMsg(t, goPeer); got.Topic != "from_multi" {
+	if got := testbp.Next(t, goPeer); got.Topic != "from_multi" {
 		t.Fatalf("Go peer got %q", got.Topic)
 	}
 	if err := r.stop(); err != nil {

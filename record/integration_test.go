@@ -4,42 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/testbp"
 )
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-// startBackplane runs a lossless backplane on free ports.
-func startBackplane(t *testing.T) []banyan.Option {
-	t.Helper()
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, HWM: -1, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { bp.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()),
-		banyan.WithLogger(quiet), banyan.WithHWM(0)}
-}
-
-func connect(t *testing.T, base []banyan.Option, extra ...banyan.Option) *banyan.Component {
-	t.Helper()
-	c, err := banyan.Connect(context.Background(), append(append([]banyan.Option{}, base...), extra...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
 
 // collect takes n messages from c, or fails after a generous deadline.
 func collect(t *testing.T, c *banyan.Component, n int) <-chan []*banyan.Message {
@@ -73,7 +45,11 @@ func TestRecordReplay100k(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100k messages through a backplane twice")
 	}
-	base := startBackplane(t)
+	// A lossless backplane, and components with unbounded queues.
+	bp := testbp.Start(t, backplane.Options{HWM: -1})
+	connect := func(t *testing.T, opts ...banyan.Option) *banyan.Component {
+		return bp.Connect(t, append([]banyan.Option{banyan.WithHWM(0)}, opts...)...)
+	}
 	topics := []string{"rec/a", "rec/b/c", "rec/d", "rec/a/long/topic/name"}
 	want := make([]banyan.Message, n)
 	for i := range want {
@@ -90,11 +66,11 @@ func TestRecordReplay100k(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recComp := connect(t, base, banyan.WithName("recorder"), banyan.WithSubscriptions("rec/"))
+	recComp := connect(t, banyan.WithName("recorder"), banyan.WithSubscriptions("rec/"))
 	rec := NewRecorder(w, RecorderOptions{Limit: n})
 	recDone := make(chan error, 1)
 	go func() { recDone <- rec.Run(context.Background(), recComp.Messages()) }()
-	pub := connect(t, base, banyan.WithName("publisher"))
+	pub := connect(t, banyan.WithName("publisher"))
 	for _, m := range want {
 		if err := pub.PublishRaw(m.Topic, m.Payload); err != nil {
 			t.Fatal(err)
@@ -119,9 +95,9 @@ func TestRecordReplay100k(t *testing.T) {
 	}
 
 	// Replay onto out/... as fast as possible.
-	sub := connect(t, base, banyan.WithName("subscriber"), banyan.WithSubscriptions("out/"))
+	sub := connect(t, banyan.WithName("subscriber"), banyan.WithSubscriptions("out/"))
 	got := collect(t, sub, n)
-	player := connect(t, base, banyan.WithName("replay"))
+	player := connect(t, banyan.WithName("replay"))
 	r, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/gobanyan/banyan/internal/testpeer"
 )
 
@@ -44,7 +45,7 @@ func TestBanyanToMQTT(t *testing.T) {
 	c.PublishRaw("elsewhere", ordered(t, "x", 1)) // not subscribed: not forwarded
 	c.PublishRaw("to_mqtt2", ordered(t, "prefix", true))
 	expectLine(t, s, `from_banyan {"prefix": true}`) // Banyan subscriptions are prefixes
-	waitFor(t, "3 forwarded", func() bool { return b.Stats().ToMQTT == 3 })
+	testbp.WaitFor(t, "3 forwarded", func() bool { return b.Stats().ToMQTT == 3 })
 	if st := b.Stats(); st.ToMQTTErrors != 0 || st.Dropped != 0 || !st.Connected || st.Connects != 1 {
 		t.Errorf("stats: %+v", st)
 	}
@@ -59,13 +60,13 @@ func TestMQTTToBanyan(t *testing.T) {
 	c := tb.component(t, "from_mqtt")
 
 	br.pub("-t", "mqtt_network", "-m", `{"from_mqtt_client": "hello", "list": [1, 2.5, null]}`)
-	m := next(t, c)
+	m := testbp.Next(t, c)
 	if want := ordered(t, "from_mqtt_client", "hello", "list", []any{1, 2.5, nil}); m.Topic != "from_mqtt" || !bytes.Equal(m.Payload, want) {
 		t.Fatalf("got %q % x, want from_mqtt % x", m.Topic, m.Payload, want)
 	}
 	br.pub("-t", "other", "-m", `{"n": 1}`) // not subscribed
 	br.pub("-t", "mqtt_network", "-m", `{"n": 2}`)
-	if m := next(t, c); !bytes.Equal(m.Payload, ordered(t, "n", 2)) {
+	if m := testbp.Next(t, c); !bytes.Equal(m.Payload, ordered(t, "n", 2)) {
 		t.Fatalf("got % x, want the second message", m.Payload)
 	}
 	if st := b.Stats(); st.FromMQTT != 2 || st.FromMQTTErrors != 0 {
@@ -90,7 +91,7 @@ func TestTopicMappingBothWays(t *testing.T) {
 	expectLine(t, s, `banyan/sensors/temp {"v": 1}`)
 	br.pub("-t", "banyan/actuators/led", "-m", `{"on": true}`)
 	expectLine(t, s, `banyan/actuators/led {"on": true}`) // mosquitto_pub's own message
-	if m := next(t, c); m.Topic != "actuators/led" || !bytes.Equal(m.Payload, ordered(t, "on", true)) {
+	if m := testbp.Next(t, c); m.Topic != "actuators/led" || !bytes.Equal(m.Payload, ordered(t, "on", true)) {
 		t.Fatalf("got %q % x", m.Topic, m.Payload)
 	}
 }
@@ -120,34 +121,34 @@ func TestLoopGuard(t *testing.T) {
 	// bridge is an echo.
 	c.PublishRaw("sensors/temp", ordered(t, "t", 20))
 	expectLine(t, s, `banyan/sensors/temp {"t": 20}`)
-	if m := next(t, obs); m.Topic != "sensors/temp" {
+	if m := testbp.Next(t, obs); m.Topic != "sensors/temp" {
 		t.Fatalf("observer got %q", m.Topic)
 	}
-	waitFor(t, "the MQTT echo", func() bool { return b.Stats().Echoes == 1 })
+	testbp.WaitFor(t, "the MQTT echo", func() bool { return b.Stats().Echoes == 1 })
 
 	// From MQTT: forwarded to Banyan once; the backplane's copy back to
 	// the bridge is an echo.
 	br.pub("-t", "banyan/sensors/hum", "-m", `{"h": 40}`)
 	expectLine(t, s, `banyan/sensors/hum {"h": 40}`)
-	if m := next(t, obs); m.Topic != "sensors/hum" || !bytes.Equal(m.Payload, ordered(t, "h", 40)) {
+	if m := testbp.Next(t, obs); m.Topic != "sensors/hum" || !bytes.Equal(m.Payload, ordered(t, "h", 40)) {
 		t.Fatalf("observer got %q % x", m.Topic, m.Payload)
 	}
-	waitFor(t, "the Banyan echo", func() bool { return b.Stats().Echoes == 2 })
+	testbp.WaitFor(t, "the Banyan echo", func() bool { return b.Stats().Echoes == 2 })
 
 	// The same payload again from Banyan is a new message, not an echo.
 	c.PublishRaw("sensors/temp", ordered(t, "t", 20))
 	expectLine(t, s, `banyan/sensors/temp {"t": 20}`)
-	waitFor(t, "the third echo", func() bool { return b.Stats().Echoes == 3 })
+	testbp.WaitFor(t, "the third echo", func() bool { return b.Stats().Echoes == 3 })
 
 	// A sentinel through both paths; nothing else may have arrived before it.
 	c.PublishRaw("sensors/end", ordered(t, "end", true))
 	expectLine(t, s, `banyan/sensors/end {"end": true}`)
 	for _, want := range []string{"sensors/temp", "sensors/end"} {
-		if m := next(t, obs); m.Topic != want {
+		if m := testbp.Next(t, obs); m.Topic != want {
 			t.Fatalf("observer got %q, want %q (a message came round again)", m.Topic, want)
 		}
 	}
-	waitFor(t, "the sentinel's echo", func() bool { return b.Stats().Echoes == 4 })
+	testbp.WaitFor(t, "the sentinel's echo", func() bool { return b.Stats().Echoes == 4 })
 	if st := b.Stats(); st.ToMQTT != 3 || st.FromMQTT != 1 {
 		t.Errorf("forwarded %d to MQTT and %d from MQTT, want 3 and 1: %+v", st.ToMQTT, st.FromMQTT, st)
 	}
@@ -162,7 +163,7 @@ func TestLoopWithoutGuard(t *testing.T) {
 	o.noEchoGuard = true
 	b := startBridge(t, tb, br, o)
 	tb.component(t).PublishRaw("sensors/temp", ordered(t, "t", 20))
-	waitFor(t, "the loop", func() bool { st := b.Stats(); return st.ToMQTT > 20 && st.FromMQTT > 20 })
+	testbp.WaitFor(t, "the loop", func() bool { st := b.Stats(); return st.ToMQTT > 20 && st.FromMQTT > 20 })
 }
 
 // TestConversionErrors: unconvertible messages are logged and counted, and
@@ -181,7 +182,7 @@ func TestConversionErrors(t *testing.T) {
 	br.pub("-t", "mqtt_network", "-m", `not json`)
 	br.pub("-t", "mqtt_network", "-m", `{"a": 1} trailing`)
 	br.pub("-t", "mqtt_network", "-m", `{"ok": 2}`)
-	if m := next(t, c); !bytes.Equal(m.Payload, ordered(t, "ok", 2)) {
+	if m := testbp.Next(t, c); !bytes.Equal(m.Payload, ordered(t, "ok", 2)) {
 		t.Fatalf("got % x", m.Payload)
 	}
 	if st := b.Stats(); st.ToMQTTErrors != 1 || st.FromMQTTErrors != 2 || st.ToMQTT != 1 || st.FromMQTT != 1 {
@@ -212,12 +213,12 @@ func TestEncodings(t *testing.T) {
 		c.PublishRaw("to_mqtt", p)
 		expectLine(t, s, "from_banyan "+hex.EncodeToString(p))
 		pubFile(p)
-		if m := next(t, c); !bytes.Equal(m.Payload, p) {
+		if m := testbp.Next(t, c); !bytes.Equal(m.Payload, p) {
 			t.Fatalf("got % x, want % x", m.Payload, p)
 		}
 		pubFile([]byte{0x82, 0xa1}) // truncated msgpack
 		pubFile([]byte{0x01})
-		if m := next(t, c); !bytes.Equal(m.Payload, []byte{0x01}) {
+		if m := testbp.Next(t, c); !bytes.Equal(m.Payload, []byte{0x01}) {
 			t.Fatalf("got % x", m.Payload)
 		}
 		if st := b.Stats(); st.FromMQTTErrors != 1 {
@@ -232,7 +233,7 @@ func TestEncodings(t *testing.T) {
 		c.PublishRaw("to_mqtt", mustMarshal(t, "text"))
 		expectLine(t, s, "from_banyan 74657874")
 		pubFile([]byte("\x00binary\xff"))
-		if m := next(t, c); !bytes.Equal(m.Payload, mustMarshal(t, []byte("\x00binary\xff"))) {
+		if m := testbp.Next(t, c); !bytes.Equal(m.Payload, mustMarshal(t, []byte("\x00binary\xff"))) {
 			t.Fatalf("got % x", m.Payload)
 		}
 		if st := b.Stats(); st.ToMQTTErrors != 1 || st.ToMQTT != 2 {
@@ -251,15 +252,15 @@ func TestBrokerRestart(t *testing.T) {
 	b := startBridge(t, tb, br, Options{})
 	c := tb.component(t, "from_mqtt")
 	br.pub("-t", "mqtt_network", "-m", `{"n": 0}`)
-	next(t, c)
+	testbp.Next(t, c)
 
 	br.proc.Kill()
-	waitFor(t, "the bridge to see the broker gone", func() bool { return !b.Stats().Connected })
+	testbp.WaitFor(t, "the bridge to see the broker gone", func() bool { return !b.Stats().Connected })
 	c.PublishRaw("to_mqtt", ordered(t, "lost", true))
-	waitFor(t, "a dropped message", func() bool { return b.Stats().Dropped == 1 })
+	testbp.WaitFor(t, "a dropped message", func() bool { return b.Stats().Dropped == 1 })
 	br.start()
 	t.Cleanup(func() { b.Close() }) // before the new broker process is stopped
-	waitFor(t, "the reconnection", func() bool { st := b.Stats(); return st.Connected && st.Connects == 2 })
+	testbp.WaitFor(t, "the reconnection", func() bool { st := b.Stats(); return st.Connected && st.Connects == 2 })
 
 	// MQTT -> Banyan: the subscription is made again on reconnect. The
 	// SUBACK may lag the connection, so publish until one arrives.
@@ -295,13 +296,13 @@ func TestBrokerRestart(t *testing.T) {
 func TestConnectErrors(t *testing.T) {
 	tb := startBackplane(t)
 	_, err := Connect(context.Background(), Options{
-		Banyan: tb.opts(), Broker: "127.0.0.1", Port: freePort(t), ConnectTimeout: 500 * time.Millisecond, Logger: quietLog,
+		Banyan: tb.Options(), Broker: "127.0.0.1", Port: testbp.FreePort(t), ConnectTimeout: 500 * time.Millisecond, Logger: quietLog,
 	})
 	if !errors.Is(err, ErrBroker) {
 		t.Errorf("no broker: %v", err)
 	}
 	_, err = Connect(context.Background(), Options{
-		Banyan: []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(freePort(t), freePort(t)), banyan.WithConnectTimeout(300 * time.Millisecond)},
+		Banyan: []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(testbp.FreePort(t), testbp.FreePort(t)), banyan.WithConnectTimeout(300 * time.Millisecond)},
 		Logger: quietLog,
 	})
 	if !errors.Is(err, banyan.ErrBackplaneNotRunning) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/gobanyan/banyan/internal/testpeer"
 	"go.uber.org/goleak"
 )
@@ -26,24 +26,13 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // testTimeout bounds every wait for something that should happen.
 const testTimeout = 20 * time.Second
 
-var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quietLog = testbp.Quiet()
 
 func testLog(t *testing.T) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return quietLog
-}
-
-// freePort finds a free TCP port on the loopback interface.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // broker is a mosquitto started by the test on a free loopback port.
@@ -60,7 +49,7 @@ type broker struct {
 // once the port accepts connections; the test's cleanup kills it.
 func startBroker(t *testing.T, extra ...string) *broker {
 	t.Helper()
-	b := &broker{t: t, bin: testpeer.Command(t, "mosquitto"), port: freePort(t)}
+	b := &broker{t: t, bin: testpeer.Command(t, "mosquitto"), port: testbp.FreePort(t)}
 	b.conf = filepath.Join(t.TempDir(), "mosquitto.conf")
 	lines := append([]string{fmt.Sprintf("listener %d 127.0.0.1", b.port)}, extra...)
 	if !strings.Contains(strings.Join(extra, "\n"), "allow_anonymous") {
@@ -149,46 +138,25 @@ func drain(p *testpeer.Proc) {
 	}
 }
 
-// testBackplane runs one of our backplanes on free loopback ports.
-type testBackplane struct {
-	bp     *backplane.Backplane
-	cancel context.CancelFunc
-	done   chan struct{}
-}
+// testBackplane is a test backplane with this package's component helper.
+type testBackplane struct{ *testbp.BP }
 
 func startBackplane(t *testing.T) *testBackplane {
 	t.Helper()
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quietLog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	tb := &testBackplane{bp: bp, cancel: cancel, done: make(chan struct{})}
-	go func() { bp.Run(ctx); close(tb.done) }()
-	t.Cleanup(func() { tb.cancel(); <-tb.done })
-	return tb
-}
-
-func (tb *testBackplane) opts(extra ...banyan.Option) []banyan.Option {
-	return append([]banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(tb.bp.PublisherPort(), tb.bp.SubscriberPort()), banyan.WithLogger(quietLog)}, extra...)
+	return &testBackplane{testbp.Start(t, backplane.Options{})}
 }
 
 // component connects a plain Banyan component (the other end on Banyan).
 func (tb *testBackplane) component(t *testing.T, subs ...string) *banyan.Component {
 	t.Helper()
-	c, err := banyan.Connect(context.Background(), tb.opts(banyan.WithSubscriptions(subs...))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return tb.Connect(t, banyan.WithSubscriptions(subs...))
 }
 
 // startBridge connects a bridge to tb and br with o (Banyan and broker
 // options filled in) and runs it until the test ends.
 func startBridge(t *testing.T, tb *testBackplane, br *broker, o Options) *Bridge {
 	t.Helper()
-	o.Banyan = tb.opts()
+	o.Banyan = tb.Options()
 	if o.Broker == "" {
 		o.Broker, o.Port = "127.0.0.1", br.port
 	}
@@ -213,31 +181,4 @@ func startBridge(t *testing.T, tb *testBackplane, br *broker, o Options) *Bridge
 		b.Close()
 	})
 	return b
-}
-
-// next waits for the next Banyan message on c.
-func next(t *testing.T, c *banyan.Component) *banyan.Message {
-	t.Helper()
-	select {
-	case m, ok := <-c.Messages():
-		if !ok {
-			t.Fatal("component closed")
-		}
-		return m
-	case <-time.After(testTimeout):
-		t.Fatal("no Banyan message")
-	}
-	return nil
-}
-
-// waitFor polls cond until it holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(testTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

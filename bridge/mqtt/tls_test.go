@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/gobanyan/banyan/internal/testpeer"
 )
 
@@ -88,7 +89,7 @@ func TestTLSAndPassword(t *testing.T) {
 	c := tb.component(t, "from_mqtt")
 	// The other end: mosquitto_pub with the same CA and password.
 	br.pub("--cafile", caFile, "-u", "bridge", "-P", "s3cret", "-t", "mqtt_network", "-m", `{"secure": true}`)
-	if m := next(t, c); !bytes.Equal(m.Payload, ordered(t, "secure", true)) {
+	if m := testbp.Next(t, c); !bytes.Equal(m.Payload, ordered(t, "secure", true)) {
 		t.Fatalf("got % x", m.Payload)
 	}
 
@@ -103,7 +104,7 @@ func TestTLSAndPassword(t *testing.T) {
 		"no TLS":         {Options{Username: "bridge", Password: "s3cret"}, "not connected within"},
 	} {
 		o := c.o
-		o.Banyan, o.Broker, o.Port, o.Logger, o.ConnectTimeout = tb.opts(), "127.0.0.1", br.port, quietLog, time.Second
+		o.Banyan, o.Broker, o.Port, o.Logger, o.ConnectTimeout = tb.Options(), "127.0.0.1", br.port, quietLog, time.Second
 		b, err := Connect(context.Background(), o)
 		if err == nil {
 			b.Close()

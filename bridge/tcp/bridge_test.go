@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"testing"
 	"time"
@@ -14,12 +13,13 @@ import (
 	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/bridge/tcp"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-var quietLog = slog.New(slog.DiscardHandler)
+var quietLog = testbp.Quiet()
 
 const wait = 10 * time.Second
 
@@ -27,40 +27,13 @@ const wait = 10 * time.Second
 // returns the options that reach it.
 func startBackplane(t *testing.T) []banyan.Option {
 	t.Helper()
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quietLog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { bp.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()), banyan.WithLogger(quietLog)}
+	return testbp.Start(t, backplane.Options{}).Options()
 }
 
 // station is a Banyan component on the other side of the bridge.
 func station(t *testing.T, bp []banyan.Option, topics ...string) *banyan.Component {
 	t.Helper()
-	c, err := banyan.Connect(context.Background(), append(bp, banyan.WithSubscriptions(topics...))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func recv(t *testing.T, c *banyan.Component) *banyan.Message {
-	t.Helper()
-	select {
-	case m, ok := <-c.Messages():
-		if !ok {
-			t.Fatal("station closed")
-		}
-		return m
-	case <-time.After(wait):
-		t.Fatal("no message within 10 s")
-	}
-	return nil
+	return testbp.Connect(t, append(bp, banyan.WithSubscriptions(topics...))...)
 }
 
 // startBridge runs a bridge until the test ends.
@@ -88,19 +61,6 @@ func startBridge(t *testing.T, o tcp.Options) *tcp.Bridge {
 		}
 	})
 	return b
-}
-
-// waitFor polls cond until it holds (no timing is asserted, only an upper
-// bound on the wait).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // device is a simulated microcontroller in client mode: a TCP server the
@@ -211,7 +171,7 @@ func TestClientBothDirections(t *testing.T) {
 
 	// Device -> Banyan: the frame's body, published as it is on -e.
 	write(t, conn, picoData1...)
-	m := recv(t, st)
+	m := testbp.Next(t, st)
 	if m.Topic != "from_pico" || !bytes.Equal(m.Payload, picoData1[1:]) {
 		t.Fatalf("got %q % x", m.Topic, m.Payload)
 	}
@@ -256,10 +216,10 @@ func TestReconnectAfterEOF(t *testing.T) {
 	// (tgw publishes empty payloads in a loop after EOF).
 	c3 := dev.accept(t)
 	write(t, c3, picoData1...)
-	if m := recv(t, st); !bytes.Equal(m.Payload, picoData1[1:]) {
+	if m := testbp.Next(t, st); !bytes.Equal(m.Payload, picoData1[1:]) {
 		t.Fatalf("got % x", m.Payload)
 	}
-	waitFor(t, "two disconnects", func() bool { return b.Stats().Disconnects == 2 })
+	testbp.WaitFor(t, "two disconnects", func() bool { return b.Stats().Disconnects == 2 })
 	waitStats(t, b, func(s tcp.Stats) bool {
 		return s.Connects == 3 && s.FromDevice == 1 && s.Garbage == 0 && s.Devices == 1
 	})
@@ -284,7 +244,7 @@ func TestRetriesUntilDeviceListens(t *testing.T) {
 
 	// Messages while no device is connected are dropped and counted.
 	st.PublishRaw("figura", led0)
-	waitFor(t, "a dropped message", func() bool { return b.Stats().Dropped == 1 })
+	testbp.WaitFor(t, "a dropped message", func() bool { return b.Stats().Dropped == 1 })
 
 	ln, err = net.Listen("tcp", addr)
 	if err != nil {
@@ -297,7 +257,7 @@ func TestRetriesUntilDeviceListens(t *testing.T) {
 	}
 	defer conn.Close()
 	write(t, conn, picoData1...)
-	if m := recv(t, st); !bytes.Equal(m.Payload, picoData1[1:]) {
+	if m := testbp.Next(t, st); !bytes.Equal(m.Payload, picoData1[1:]) {
 		t.Fatalf("got % x", m.Payload)
 	}
 }
@@ -308,10 +268,10 @@ func TestOversizeRefused(t *testing.T) {
 	st := station(t, bp)
 	b := startBridge(t, tgwOptions(bp, dev.addr()))
 	conn := dev.accept(t)
-	waitFor(t, "the device connection", func() bool { return b.Stats().Devices == 1 })
+	testbp.WaitFor(t, "the device connection", func() bool { return b.Stats().Devices == 1 })
 
 	st.PublishRaw("figura", binPayload(254)) // 256 bytes: too big for one length byte
-	waitFor(t, "a refused message", func() bool { return b.Stats().Refused == 1 })
+	testbp.WaitFor(t, "a refused message", func() bool { return b.Stats().Refused == 1 })
 	st.PublishRaw("figura", binPayload(253)) // 255 bytes: the largest that fits
 	got := readBytes(t, conn, 256)
 	if got[0] != 0xff || !bytes.Equal(got[1:], binPayload(253)) {
@@ -336,7 +296,7 @@ func TestLongLengthModes(t *testing.T) {
 			frame[n-2], frame[n-1] = byte(len(big)>>8), byte(len(big))
 			frame = append(frame, big...)
 			write(t, conn, frame...)
-			if m := recv(t, st); !bytes.Equal(m.Payload, big) {
+			if m := testbp.Next(t, st); !bytes.Equal(m.Payload, big) {
 				t.Fatalf("got %d bytes", len(m.Payload))
 			}
 			st.PublishRaw("figura", big)
@@ -359,7 +319,7 @@ func TestGarbageSkipped(t *testing.T) {
 	write(t, conn, 0x02, 0x01, 0x02)              // two values
 	write(t, conn, 0x00)                          // keep-alive: ignored, not garbage
 	write(t, conn, picoData1...)
-	if m := recv(t, st); !bytes.Equal(m.Payload, picoData1[1:]) {
+	if m := testbp.Next(t, st); !bytes.Equal(m.Payload, picoData1[1:]) {
 		t.Fatalf("got % x, want the good frame", m.Payload)
 	}
 	waitStats(t, b, func(s tcp.Stats) bool {
@@ -387,7 +347,7 @@ func TestHugeLengthClosesConnection(t *testing.T) {
 	c2 := dev.accept(t)
 	write(t, c2, 0, 0, 0, 0x0c)
 	write(t, c2, picoData1[1:]...)
-	if m := recv(t, st); !bytes.Equal(m.Payload, picoData1[1:]) {
+	if m := testbp.Next(t, st); !bytes.Equal(m.Payload, picoData1[1:]) {
 		t.Fatalf("got % x", m.Payload)
 	}
 	waitStats(t, b, func(s tcp.Stats) bool { return s.Garbage == 1 && s.Connects == 2 && s.FromDevice == 1 })
@@ -409,7 +369,7 @@ func TestServerMode(t *testing.T) {
 		return c
 	}
 	d1, d2 := dial(), dial()
-	waitFor(t, "two devices", func() bool { return b.Stats().Devices == 2 })
+	testbp.WaitFor(t, "two devices", func() bool { return b.Stats().Devices == 2 })
 
 	st.PublishRaw("figura", led0)
 	for i, c := range []net.Conn{d1, d2} {
@@ -419,23 +379,23 @@ func TestServerMode(t *testing.T) {
 	}
 	for i, c := range []net.Conn{d1, d2} {
 		write(t, c, 0x01, byte(i))
-		if m := recv(t, st); !bytes.Equal(m.Payload, []byte{byte(i)}) {
+		if m := testbp.Next(t, st); !bytes.Equal(m.Payload, []byte{byte(i)}) {
 			t.Fatalf("from device %d: % x", i, m.Payload)
 		}
 	}
 
 	// One leaves; the other still gets messages.
 	d1.Close()
-	waitFor(t, "one device", func() bool { return b.Stats().Devices == 1 })
+	testbp.WaitFor(t, "one device", func() bool { return b.Stats().Devices == 1 })
 	st.PublishRaw("leds", []byte{0x05})
 	if got := readFrame(t, d2, tcp.Framing{}); !bytes.Equal(got, []byte{0x05}) {
 		t.Fatalf("device 2 got % x", got)
 	}
 	// And a new one can join.
 	d3 := dial()
-	waitFor(t, "two devices again", func() bool { return b.Stats().Devices == 2 })
+	testbp.WaitFor(t, "two devices again", func() bool { return b.Stats().Devices == 2 })
 	write(t, d3, 0x01, 0x03)
-	if m := recv(t, st); !bytes.Equal(m.Payload, []byte{0x03}) {
+	if m := testbp.Next(t, st); !bytes.Equal(m.Payload, []byte{0x03}) {
 		t.Fatalf("from device 3: % x", m.Payload)
 	}
 	waitStats(t, b, func(s tcp.Stats) bool { return s.Connects == 3 && s.Disconnects == 1 })
@@ -453,7 +413,7 @@ func TestTopicFraming(t *testing.T) {
 	for _, topic := range []string{"sensors/temp", "sensors/light"} {
 		frame, _ := f.Encode(topic, []byte{0xcb, 0x40, 0x35, 0x80, 0, 0, 0, 0, 0}) // 21.5
 		write(t, conn, frame...)
-		m := recv(t, st)
+		m := testbp.Next(t, st)
 		if m.Topic != topic {
 			t.Fatalf("topic %q, want %q", m.Topic, topic)
 		}
@@ -468,7 +428,7 @@ func TestTopicFraming(t *testing.T) {
 	write(t, conn, bad...)
 	good, _ := f.Encode("sensors/ok", led0)
 	write(t, conn, good...)
-	if m := recv(t, st); m.Topic != "sensors/ok" {
+	if m := testbp.Next(t, st); m.Topic != "sensors/ok" {
 		t.Fatalf("topic %q", m.Topic)
 	}
 	waitStats(t, b, func(s tcp.Stats) bool { return s.Garbage == 2 && s.FromDevice == 3 })
@@ -491,7 +451,7 @@ func TestSlowDeviceDropsNotStalls(t *testing.T) {
 	o.Queue = 1
 	b := startBridge(t, o)
 	conn := dev.accept(t) // and never read
-	waitFor(t, "the device connection", func() bool { return b.Stats().Devices == 1 })
+	testbp.WaitFor(t, "the device connection", func() bool { return b.Stats().Devices == 1 })
 
 	big := binPayload(60000)
 	for i := 0; b.Stats().Dropped == 0; i++ {
@@ -505,7 +465,7 @@ func TestSlowDeviceDropsNotStalls(t *testing.T) {
 	}
 	// The bridge still forwards the other way.
 	write(t, conn, 0, 0, 0, 1, 0x2a)
-	waitFor(t, "the device's frame", func() bool { return b.Stats().FromDevice == 1 })
+	testbp.WaitFor(t, "the device's frame", func() bool { return b.Stats().FromDevice == 1 })
 }
 
 func TestNewErrors(t *testing.T) {
@@ -520,7 +480,7 @@ func TestNewErrors(t *testing.T) {
 		{tcp.Options{Address: "127.0.0.1:1", Subscribe: []string{"from"}, PublishTopic: "from_pico"}, tcp.ErrLoop},
 		{tcp.Options{Address: "127.0.0.1:1", Subscribe: []string{""}, PublishTopic: "from_pico"}, tcp.ErrLoop},
 		{tcp.Options{Address: "127.0.0.1:1", PublishTopic: "p", Backplane: []banyan.Option{
-			banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(freePort(t), freePort(t)),
+			banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(testbp.FreePort(t), testbp.FreePort(t)),
 			banyan.WithConnectTimeout(200 * time.Millisecond), banyan.WithLogger(quietLog)}}, banyan.ErrBackplaneNotRunning},
 	}
 	for i, c := range cases {
@@ -562,7 +522,7 @@ func TestCloseEndsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	waitFor(t, "the device", func() bool { return b.Stats().Devices == 1 })
+	testbp.WaitFor(t, "the device", func() bool { return b.Stats().Devices == 1 })
 	if err := b.Run(context.Background()); !errors.Is(err, tcp.ErrRunning) {
 		t.Fatalf("second Run: %v", err)
 	}
@@ -580,14 +540,4 @@ func TestCloseEndsRun(t *testing.T) {
 	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
 		t.Fatalf("device read after Close: %v, want EOF", err)
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }

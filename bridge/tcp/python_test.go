@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gobanyan/banyan/bridge/tcp"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/gobanyan/banyan/internal/testpeer"
 )
 
@@ -21,7 +22,7 @@ func TestPythonDevice(t *testing.T) {
 	bp := startBackplane(t)
 	st := station(t, bp, "from_pico")
 	b := startBridge(t, tgwOptions(bp, "127.0.0.1:"+port))
-	waitFor(t, "the device connection", func() bool { return b.Stats().Devices == 1 })
+	testbp.WaitFor(t, "the device connection", func() bool { return b.Stats().Devices == 1 })
 
 	for n := 1; n <= 3; n++ {
 		if err := st.Publish("figura", map[string]any{"Led_0": n}); err != nil {
@@ -30,7 +31,7 @@ func TestPythonDevice(t *testing.T) {
 		if got, want := peer.Expect("GOT "), fmt.Sprintf(`GOT {"Led_0": %d}`, n); got != want {
 			t.Fatalf("device printed %q, want %q", got, want)
 		}
-		m := recv(t, st)
+		m := testbp.Next(t, st)
 		v, err := m.Map()
 		if err != nil {
 			t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -16,25 +15,8 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/testbp"
 )
-
-// syncBuffer is a goroutine-safe output buffer.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func run(ctx context.Context, out io.Writer, args ...string) error {
 	root := newRoot()
@@ -45,7 +27,7 @@ func run(ctx context.Context, out io.Writer, args ...string) error {
 }
 
 func TestDemo(t *testing.T) {
-	var out syncBuffer
+	var out testbp.Buffer
 	if err := run(context.Background(), &out, "demo", "-m", "10"); err != nil {
 		t.Fatal(err)
 	}
@@ -56,37 +38,12 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-func startBP(t *testing.T) (string, string) {
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { bp.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return strconv.Itoa(bp.PublisherPort()), strconv.Itoa(bp.SubscriberPort())
-}
-
-func waitOutput(t *testing.T, out *syncBuffer, want string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("output lacks %q:\n%s", want, out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // pub -> backplane -> monitor (Python format), sub -t (JSON) and a topic filter.
 func TestPubMonitorSub(t *testing.T) {
-	pp, sp := startBP(t)
-	bp := []string{"-b", "127.0.0.1", "-p", pp, "-s", sp}
+	bp := testbp.Start(t, backplane.Options{}).Args()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var mon, sub syncBuffer
+	var mon, sub testbp.Buffer
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); run(ctx, &mon, append([]string{"monitor", "-t", "echo"}, bp...)...) }()
@@ -113,17 +70,16 @@ func TestPubMonitorSub(t *testing.T) {
 		t.Errorf("monitor -t echo printed another topic:\n%s", mon.String())
 	}
 	run(ctx, io.Discard, append([]string{"pub", "echo", "a=1", "b=x", "c=true"}, bp...)...)
-	waitOutput(t, &mon, "echo {'a': 1, 'b': 'x', 'c': True}")
+	mon.WaitFor(t, "echo {'a': 1, 'b': 'x', 'c': True}")
 	cancel()
 	wg.Wait()
 }
 
 func TestEchoServerClient(t *testing.T) {
-	pp, sp := startBP(t)
-	bp := []string{"-b", "127.0.0.1", "-p", pp, "-s", sp}
+	bp := testbp.Start(t, backplane.Options{}).Args()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var srv, cli syncBuffer
+	var srv, cli testbp.Buffer
 	done := make(chan struct{})
 	go func() { run(ctx, &srv, append([]string{"echo-server"}, bp...)...); close(done) }()
 	// The client times out per reply until the server is subscribed; retry.
@@ -139,7 +95,7 @@ func TestEchoServerClient(t *testing.T) {
 	if !strings.Contains(cli.String(), "6 messages sent and received") {
 		t.Errorf("client printed %q", cli.String())
 	}
-	waitOutput(t, &srv, "Message number: 0")
+	srv.WaitFor(t, "Message number: 0")
 	cancel()
 	<-done
 }
@@ -170,7 +126,7 @@ func TestBackplanePortInUse(t *testing.T) {
 	}
 	// And SIGTERM stops a running one cleanly, with the banner printed.
 	cmd = exec.Command(bin, "backplane", "--bind", "127.0.0.1", "-p", "0", "-s", "0", "-n", "Test")
-	var stdout syncBuffer
+	var stdout testbp.Buffer
 	cmd.Stdout = &stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

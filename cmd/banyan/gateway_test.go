@@ -1,75 +1,41 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"log/slog"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/gateway"
+	"github.com/gobanyan/banyan/internal/testbp"
 )
-
-// gwBuffer is a bytes.Buffer safe for the command's and the test's
-// goroutines.
-type gwBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *gwBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *gwBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // gatewaySim runs `banyan gateway sim` with args against a fresh backplane
 // and returns a client subscribed to reportTopic; the cleanup stops the
 // command and checks that it returned nil.
-func gatewaySim(t *testing.T, reportTopic string, args ...string) (*banyan.Component, *gwBuffer) {
+func gatewaySim(t *testing.T, reportTopic string, args ...string) (*banyan.Component, *testbp.Buffer) {
 	t.Helper()
-	quiet := slog.New(slog.DiscardHandler)
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bp := testbp.Start(t, backplane.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
-	bpDone := make(chan struct{})
-	go func() { bp.Run(ctx); close(bpDone) }()
-
 	cmd := newGatewayCmd()
-	out := &gwBuffer{}
+	out := &testbp.Buffer{}
 	cmd.SetOut(out)
 	cmd.SetErr(io.Discard)
-	cmd.SetArgs(append([]string{"sim", "-b", "127.0.0.1", "-p", strconv.Itoa(bp.PublisherPort()), "-s", strconv.Itoa(bp.SubscriberPort())}, args...))
+	cmd.SetArgs(append(append([]string{"sim"}, bp.Args()...), args...))
 	cmdDone := make(chan error, 1)
 	go func() { cmdDone <- cmd.ExecuteContext(ctx) }()
-
-	client, err := banyan.Connect(ctx, banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()),
-		banyan.WithLogger(quiet), banyan.WithSubscriptions(reportTopic))
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		client.Close()
 		cancel()
 		if err := <-cmdDone; err != nil {
 			t.Errorf("gateway sim returned %v", err)
 		}
-		<-bpDone
 	})
+	// Cleanups run last first: the client closes, then the command stops,
+	// then the backplane.
+	client := bp.Connect(t, banyan.WithSubscriptions(reportTopic))
 	return client, out
 }
 

@@ -3,43 +3,25 @@ package main
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/spf13/cobra"
 )
 
-// launchTestBackplane runs a backplane on free loopback ports and returns
-// the -b -p -s flags for it.
-func launchTestBackplane(t *testing.T) []string {
-	t.Helper()
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { bp.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return []string{"-b", "127.0.0.1", "-p", strconv.Itoa(bp.PublisherPort()), "-s", strconv.Itoa(bp.SubscriberPort())}
-}
-
 type launchRun struct {
-	out  *syncBuffer
+	out  *testbp.Buffer
 	done chan error
 }
 
 // startLaunchCmd runs a command in the background.
 func startLaunchCmd(ctx context.Context, cmd *cobra.Command, args ...string) *launchRun {
-	r := &launchRun{out: &syncBuffer{}, done: make(chan error, 1)}
+	r := &launchRun{out: &testbp.Buffer{}, done: make(chan error, 1)}
 	cmd.SetArgs(args)
 	cmd.SetOut(r.out)
 	cmd.SetErr(r.out)
@@ -55,17 +37,6 @@ func (r *launchRun) wait(t *testing.T) error {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("command did not return; output:\n%s", r.out.String())
 		return nil
-	}
-}
-
-func launchWaitOutput(t *testing.T, r *launchRun, want string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(r.out.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("output lacks %q:\n%s", want, r.out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -88,11 +59,11 @@ func runLaunchCmd(t *testing.T, cmd *cobra.Command, args ...string) (string, err
 
 // launch, launch --status and killall, end to end.
 func TestLaunchCmdLocal(t *testing.T) {
-	bp := launchTestBackplane(t)
+	bp := testbp.Start(t, backplane.Options{}).Args()
 	file := writeLaunchCSV(t, `sh -c 'echo cmd-ok; exec sleep 30',no,local,no,no,0`, `true,no,local,no,no,0`)
 	l := startLaunchCmd(context.Background(), newLaunchCmd(), append([]string{file, "--secret", "s3"}, bp...)...)
-	launchWaitOutput(t, l, "cmd-ok")
-	launchWaitOutput(t, l, "true: exited (exit status 0)")
+	l.out.WaitFor(t, "cmd-ok")
+	l.out.WaitFor(t, "true: exited (exit status 0)")
 
 	status, err := runLaunchCmd(t, newLaunchCmd(), append([]string{"--status"}, bp...)...)
 	if err != nil {
@@ -119,17 +90,17 @@ func TestLaunchCmdLocal(t *testing.T) {
 // A remote row through launch-client, the secret from a file on one side
 // and from the environment on the other.
 func TestLaunchCmdRemote(t *testing.T) {
-	bp := launchTestBackplane(t)
+	bp := testbp.Start(t, backplane.Options{}).Args()
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("s3cret\n"), 0o600)
 	t.Setenv("BANYAN_LAUNCH_SECRET", "s3cret")
 	c := startLaunchCmd(context.Background(), newLaunchClientCmd(), append([]string{"-t", "cmdbox"}, bp...)...)
-	launchWaitOutput(t, c, "Listening for cmdbox messages.")
+	c.out.WaitFor(t, "Listening for cmdbox messages.")
 	file := writeLaunchCSV(t, `sh -c 'echo remote-ok; exec sleep 30',no,cmdbox,no,no,0`)
 	ctx, cancel := context.WithCancel(context.Background())
 	l := startLaunchCmd(ctx, newLaunchCmd(), append([]string{"-f", file, "--secret-file", secretFile, "--republish", "100ms"}, bp...)...)
-	launchWaitOutput(t, c, "remote-ok")
-	launchWaitOutput(t, l, "PID = ")
+	c.out.WaitFor(t, "remote-ok")
+	l.out.WaitFor(t, "PID = ")
 	cancel() // Ctrl-C: the launcher tells the client to stop
 	if err := l.wait(t); err != nil {
 		t.Fatal(err)
@@ -137,11 +108,11 @@ func TestLaunchCmdRemote(t *testing.T) {
 	if err := c.wait(t); err != nil {
 		t.Fatal(err)
 	}
-	launchWaitOutput(t, c, "stopping everything (killall received)")
+	c.out.WaitFor(t, "stopping everything (killall received)")
 }
 
 func TestLaunchCmdErrors(t *testing.T) {
-	bp := launchTestBackplane(t)
+	bp := testbp.Start(t, backplane.Options{}).Args()
 	file := writeLaunchCSV(t, `true,no,local,no,no,0.5`, `true,no,local,no,no,0,5`)
 	if _, err := runLaunchCmd(t, newLaunchCmd(), append([]string{file}, bp...)...); err == nil || !strings.Contains(err.Error(), "app.csv: row 3: has 7 fields, want 6") {
 		t.Errorf("bad CSV: %v", err)

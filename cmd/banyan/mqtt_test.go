@@ -4,22 +4,19 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/bridge/mqtt"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/gobanyan/banyan/internal/testpeer"
 )
 
@@ -93,41 +90,13 @@ func TestMQTTFlagsPythonStyle(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects a command's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // TestMQTTCommand runs `banyan mqtt` between our backplane and a real
 // mosquitto: a message published with mosquitto_pub reaches a Banyan
 // component, and the command stops cleanly when its context ends.
 func TestMQTTCommand(t *testing.T) {
 	mosq := testpeer.Command(t, "mosquitto")
 	pub := testpeer.Command(t, "mosquitto_pub")
-	port := freeTCPPort(t)
+	port := testbp.FreePort(t)
 	conf := filepath.Join(t.TempDir(), "mosquitto.conf")
 	if err := os.WriteFile(conf, []byte(fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\n", port)), 0o600); err != nil {
 		t.Fatal(err)
@@ -135,29 +104,15 @@ func TestMQTTCommand(t *testing.T) {
 	broker := testpeer.Start(t, mosq, "-c", conf)
 	t.Cleanup(broker.Kill)
 
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bctx, bcancel := context.WithCancel(context.Background())
-	bdone := make(chan struct{})
-	go func() { bp.Run(bctx); close(bdone) }()
-	t.Cleanup(func() { bcancel(); <-bdone })
-
-	c, err := banyan.Connect(context.Background(), banyan.WithBackplane("127.0.0.1"),
-		banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()), banyan.WithLogger(quiet), banyan.WithSubscriptions("sensors/"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	bp := testbp.Start(t, backplane.Options{})
+	c := bp.Connect(t, banyan.WithSubscriptions("sensors/"))
 
 	cmd := newMQTTCmd()
-	var out, errOut lockedBuffer
+	var out, errOut testbp.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
-	cmd.SetArgs([]string{"-b", "127.0.0.1", "-p", strconv.Itoa(bp.PublisherPort()), "-s", strconv.Itoa(bp.SubscriberPort()),
-		"-a", "127.0.0.1", "-d", strconv.Itoa(port), "--map-from-mqtt", "--banyan-prefix", "sensors/", "-j", "home/#", "-n", "gw"})
+	cmd.SetArgs(append(bp.Args(),
+		"-a", "127.0.0.1", "-d", strconv.Itoa(port), "--map-from-mqtt", "--banyan-prefix", "sensors/", "-j", "home/#", "-n", "gw"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- cmd.ExecuteContext(ctx) }()

@@ -8,12 +8,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/gobanyan/banyan/record"
 	"github.com/spf13/cobra"
 )
@@ -27,17 +28,9 @@ func runCmd(ctx context.Context, cmd *cobra.Command, out io.Writer, args ...stri
 	return cmd.ExecuteContext(ctx)
 }
 
-func testComponent(t *testing.T, pp, sp string, opts ...banyan.Option) *banyan.Component {
+func testComponent(t *testing.T, bp *testbp.BP, opts ...banyan.Option) *banyan.Component {
 	t.Helper()
-	p, _ := strconv.Atoi(pp)
-	s, _ := strconv.Atoi(sp)
-	c, err := banyan.Connect(context.Background(), append([]banyan.Option{banyan.WithBackplane("127.0.0.1"),
-		banyan.WithPorts(p, s), banyan.WithHWM(0)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return bp.Connect(t, append([]banyan.Option{banyan.WithHWM(0)}, opts...)...)
 }
 
 // recordWhilePublishing runs record with args, publishing numbered
@@ -84,12 +77,12 @@ func readRecording(t *testing.T, path string) []record.Record {
 }
 
 func TestRecordInfoReplay(t *testing.T) {
-	pp, sp := startBP(t)
-	bp := []string{"-b", "127.0.0.1", "-p", pp, "-s", sp}
+	b := testbp.Start(t, backplane.Options{})
+	bp := b.Args()
 	path := filepath.Join(t.TempDir(), "s.brec")
-	pub := testComponent(t, pp, sp)
+	pub := testComponent(t, b)
 
-	var out syncBuffer
+	var out testbp.Buffer
 	recordWhilePublishing(t, pub, &out, append(bp, "-c", "5", "-t", "rec", path)...)
 	if !strings.Contains(out.String(), "recorded 5 messages") {
 		t.Errorf("record printed %q", out.String())
@@ -130,7 +123,7 @@ func TestRecordInfoReplay(t *testing.T) {
 			t.Errorf("--info lacks %q:\n%s", want, info.String())
 		}
 	}
-	out = syncBuffer{}
+	out = testbp.Buffer{}
 	recordWhilePublishing(t, pub, &out, append(bp, "--append", "-c", "2", "-t", "rec", path)...)
 	if want := "appending to " + path + " after 5 records (cut a torn tail of 3 bytes)"; !strings.Contains(out.String(), want) {
 		t.Errorf("record --append printed %q, want %q", out.String(), want)
@@ -157,8 +150,8 @@ func TestRecordInfoReplay(t *testing.T) {
 	}
 
 	// Replay onto another topic, as fast as possible.
-	sub := testComponent(t, pp, sp, banyan.WithSubscriptions("out"))
-	out = syncBuffer{}
+	sub := testComponent(t, b, banyan.WithSubscriptions("out"))
+	out = testbp.Buffer{}
 	if err := runCmd(context.Background(), newReplayCmd(), &out, append(bp, "--max", "--topic-map", "rec/x=out", path)...); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +170,7 @@ func TestRecordInfoReplay(t *testing.T) {
 	}
 
 	// --progress always draws the bar even into a buffer; -t filters.
-	out = syncBuffer{}
+	out = testbp.Buffer{}
 	if err := runCmd(context.Background(), newReplayCmd(), &out,
 		append(bp, "--speed", "1000", "--progress", "always", "-t", "none", path)...); err != nil {
 		t.Fatal(err)
@@ -185,7 +178,7 @@ func TestRecordInfoReplay(t *testing.T) {
 	if !strings.Contains(out.String(), "replayed 0 messages") || !strings.Contains(out.String(), "skipped 7 on other topics") {
 		t.Errorf("replay -t none printed %q", out.String())
 	}
-	out = syncBuffer{}
+	out = testbp.Buffer{}
 	if err := runCmd(context.Background(), newReplayCmd(), &out, append(bp, "--max", "--progress", "always", path)...); err != nil {
 		t.Fatal(err)
 	}
@@ -279,9 +272,9 @@ func TestIsTerminal(t *testing.T) {
 
 // monitor --stats: rate lines per topic; -q drops the message lines.
 func TestMonitorStats(t *testing.T) {
-	pp, sp := startBP(t)
-	bp := []string{"-b", "127.0.0.1", "-p", pp, "-s", sp}
-	pub := testComponent(t, pp, sp)
+	b := testbp.Start(t, backplane.Options{})
+	bp := b.Args()
+	pub := testComponent(t, b)
 	for _, tc := range []struct {
 		args     []string
 		want     []string
@@ -292,7 +285,7 @@ func TestMonitorStats(t *testing.T) {
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
-			var out syncBuffer
+			var out testbp.Buffer
 			done := make(chan struct{})
 			go func() { run(ctx, &out, append(append([]string{"monitor"}, tc.args...), bp...)...); close(done) }()
 			deadline := time.Now().Add(20 * time.Second)

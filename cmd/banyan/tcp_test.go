@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/bridge/tcp"
+	"github.com/gobanyan/banyan/internal/testbp"
 )
 
 // tcpOptions parses args as the command does and returns the bridge options.
@@ -75,7 +77,7 @@ func TestTCPFlagsAreTgws(t *testing.T) {
 }
 
 // runTCPCmd runs `banyan tcp args...` until the test ends.
-func runTCPCmd(t *testing.T, out *syncBuffer, args ...string) {
+func runTCPCmd(t *testing.T, out *testbp.Buffer, args ...string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := newTCPCmd()
@@ -97,52 +99,29 @@ func runTCPCmd(t *testing.T, out *syncBuffer, args ...string) {
 	})
 }
 
-func tcpStation(t *testing.T, pp, sp string, topics ...string) *banyan.Component {
-	t.Helper()
-	p, _ := strconv.Atoi(pp)
-	s, _ := strconv.Atoi(sp)
-	c, err := banyan.Connect(context.Background(), banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(p, s), banyan.WithSubscriptions(topics...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func tcpRecv(t *testing.T, c *banyan.Component) *banyan.Message {
-	t.Helper()
-	select {
-	case m := <-c.Messages():
-		return m
-	case <-time.After(10 * time.Second):
-		t.Fatal("no message within 10 s")
-	}
-	return nil
-}
-
 func TestTCPCommandClient(t *testing.T) {
-	pp, sp := startBP(t)
+	bp := testbp.Start(t, backplane.Options{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	st := tcpStation(t, pp, sp, "from_pico")
+	st := bp.Connect(t, banyan.WithSubscriptions("from_pico"))
 
-	var out syncBuffer
-	runTCPCmd(t, &out, "-b", "127.0.0.1", "-p", pp, "-s", sp, "-a", "127.0.0.1", "-n", port, "-g", "figura", "leds", "-z", "pico-gw")
+	var out testbp.Buffer
+	runTCPCmd(t, &out, append(bp.Args(), "-a", "127.0.0.1", "-n", port, "-g", "figura", "leds", "-z", "pico-gw")...)
 	conn, err := ln.Accept()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	waitOutput(t, &out, "pico-gw: connecting to the device at 127.0.0.1:"+port)
+	out.WaitFor(t, "pico-gw: connecting to the device at 127.0.0.1:"+port)
 
 	// Device -> Banyan.
 	conn.Write([]byte{0x04, 0x81, 0xa1, 'n'}) // a short write: {'n': ...
 	conn.Write([]byte{0x01})                  // ... completed by the next write
-	if m := tcpRecv(t, st); m.Topic != "from_pico" || !bytes.Equal(m.Payload, []byte{0x81, 0xa1, 'n', 0x01}) {
+	if m := testbp.Next(t, st); m.Topic != "from_pico" || !bytes.Equal(m.Payload, []byte{0x81, 0xa1, 'n', 0x01}) {
 		t.Fatalf("station got %q % x", m.Topic, m.Payload)
 	}
 	// Banyan -> device, on the second -g topic (the bridge is connected:
@@ -156,12 +135,12 @@ func TestTCPCommandClient(t *testing.T) {
 }
 
 func TestTCPCommandServerTopics(t *testing.T) {
-	pp, sp := startBP(t)
-	st := tcpStation(t, pp, sp, "sensors/")
-	var out syncBuffer
-	runTCPCmd(t, &out, "-b", "127.0.0.1", "-p", pp, "-s", sp, "--server", "-a", "127.0.0.1", "-n", "0",
-		"--length", "2", "--topics", "-g", "cmd/")
-	waitOutput(t, &out, "listening for devices on ")
+	bp := testbp.Start(t, backplane.Options{})
+	st := bp.Connect(t, banyan.WithSubscriptions("sensors/"))
+	var out testbp.Buffer
+	runTCPCmd(t, &out, append(bp.Args(), "--server", "-a", "127.0.0.1", "-n", "0",
+		"--length", "2", "--topics", "-g", "cmd/")...)
+	out.WaitFor(t, "listening for devices on ")
 	addr := regexp.MustCompile(`listening for devices on (\S+)`).FindStringSubmatch(out.String())[1]
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -172,7 +151,7 @@ func TestTCPCommandServerTopics(t *testing.T) {
 	f := tcp.Framing{LengthBytes: 2, Topic: true}
 	frame, _ := f.Encode("sensors/temp", []byte{0x15})
 	conn.Write(frame)
-	if m := tcpRecv(t, st); m.Topic != "sensors/temp" || !bytes.Equal(m.Payload, []byte{0x15}) {
+	if m := testbp.Next(t, st); m.Topic != "sensors/temp" || !bytes.Equal(m.Payload, []byte{0x15}) {
 		t.Fatalf("station got %q % x", m.Topic, m.Payload)
 	}
 	st.PublishRaw("cmd/led", []byte{0x01})

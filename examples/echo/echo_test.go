@@ -2,16 +2,14 @@ package echo_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/testbp"
 )
 
 // The example programs, built and run as a user would, against a backplane.
@@ -22,16 +20,7 @@ func TestEchoExample(t *testing.T) {
 			t.Fatalf("build %s: %v\n%s", p, err, out)
 		}
 	}
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { bp.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	args := []string{"-b", "127.0.0.1", "-p", strconv.Itoa(bp.PublisherPort()), "-s", strconv.Itoa(bp.SubscriberPort())}
+	args := testbp.Start(t, backplane.Options{}).Args()
 
 	server := exec.Command(filepath.Join(dir, "server"), args...)
 	var serverOut strings.Builder
@@ -43,8 +32,9 @@ func TestEchoExample(t *testing.T) {
 	// The client's first request is lost if the server has not subscribed
 	// yet (as with Python's example), so give each attempt a few seconds.
 	var out []byte
+	var err error
 	for i := 0; i < 5; i++ {
-		actx, acancel := context.WithTimeout(ctx, 3*time.Second)
+		actx, acancel := context.WithTimeout(context.Background(), 3*time.Second)
 		out, err = exec.CommandContext(actx, filepath.Join(dir, "client"), append(args, "-m", "10")...).Output()
 		acancel()
 		if err == nil && strings.Contains(string(out), "11 messages sent and received") {

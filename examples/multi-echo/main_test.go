@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/gobanyan/banyan/internal/testpeer"
 	"github.com/gobanyan/banyan/multi"
 	"go.uber.org/goleak"
@@ -26,47 +26,21 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // pyComponent is the Python Banyan-style component of the multi tests.
 const pyComponent = "../../multi/testdata/py_component.py"
 
-var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-type testBackplane struct{ bp *backplane.Backplane }
+// testBackplane is a test backplane with the spec rows of this example.
+type testBackplane struct{ *testbp.BP }
 
 func startBackplane(t *testing.T) *testBackplane {
 	t.Helper()
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quietLog})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { bp.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return &testBackplane{bp}
+	return &testBackplane{testbp.Start(t, backplane.Options{})}
 }
 
 func (tb *testBackplane) row(name, topics string) string {
-	return fmt.Sprintf("%s,127.0.0.1,%d,%q,%d", name, tb.bp.SubscriberPort(), topics, tb.bp.PublisherPort())
+	return fmt.Sprintf("%s,127.0.0.1,%d,%q,%d", name, tb.SubscriberPort(), topics, tb.PublisherPort())
 }
 
 func (tb *testBackplane) connect(t *testing.T, topics ...string) *banyan.Component {
 	t.Helper()
-	c, err := banyan.Connect(context.Background(), banyan.WithBackplane("127.0.0.1"),
-		banyan.WithPorts(tb.bp.PublisherPort(), tb.bp.SubscriberPort()), banyan.WithLogger(quietLog), banyan.WithSubscriptions(topics...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func next(t *testing.T, c *banyan.Component) *banyan.Message {
-	t.Helper()
-	select {
-	case m := <-c.Messages():
-		return m
-	case <-time.After(10 * time.Second):
-		t.Fatal("no message within 10 s")
-	}
-	return nil
+	return tb.Connect(t, banyan.WithSubscriptions(topics...))
 }
 
 // lines collects what run prints, line by line.
@@ -135,7 +109,7 @@ func goClient(t *testing.T, c *banyan.Component) {
 		if err := c.Publish("echo", map[string]any{"message_number": n}); err != nil {
 			t.Fatal(err)
 		}
-		m := next(t, c)
+		m := testbp.Next(t, c)
 		var v struct {
 			N int `msgpack:"message_number"`
 		}
@@ -156,7 +130,7 @@ func checkServerOutput(t *testing.T, out *lines) {
 
 func checkNotice(t *testing.T, notifier *banyan.Component) {
 	t.Helper()
-	m := next(t, notifier)
+	m := testbp.Next(t, notifier)
 	v, err := m.Map()
 	if err != nil || m.Topic != "notice" || v["message"] != "got it" || v["id"] != "b" || len(v) != 2 {
 		t.Fatalf("notice: %q %v %v", m.Topic, v, err)
@@ -174,7 +148,7 @@ func TestMultiEcho(t *testing.T) {
 	checkServerOutput(t, out)
 	// Only one notice, and the client's backplane never saw it.
 	client.Publish("echo", map[string]any{"message_number": 1})
-	if m := next(t, client); m.Topic != "reply" {
+	if m := testbp.Next(t, client); m.Topic != "reply" {
 		t.Fatalf("client got %q", m.Topic)
 	}
 }
@@ -186,9 +160,9 @@ func startPython(t *testing.T, tb *testBackplane, topics string) *testpeer.Proc 
 	t.Helper()
 	py := testpeer.Python(t, "zmq", "msgpack")
 	helper := tb.connect(t, "py_hello")
-	p := testpeer.Start(t, py, pyComponent, "127.0.0.1", strconv.Itoa(tb.bp.PublisherPort()), strconv.Itoa(tb.bp.SubscriberPort()), topics)
+	p := testpeer.Start(t, py, pyComponent, "127.0.0.1", strconv.Itoa(tb.PublisherPort()), strconv.Itoa(tb.SubscriberPort()), topics)
 	p.Expect("READY")
-	next(t, helper)
+	testbp.Next(t, helper)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		helper.Publish("py_ctl", map[string]any{})
@@ -244,7 +218,7 @@ func TestRefusedSpecs(t *testing.T) {
 		}
 		return p
 	}
-	subOnly := fmt.Sprintf(`BP2,127.0.0.1,%d,"[]",`, bp1.bp.SubscriberPort())
+	subOnly := fmt.Sprintf(`BP2,127.0.0.1,%d,"[]",`, bp1.SubscriberPort())
 	for _, tc := range []struct {
 		args []string
 		want error
@@ -265,7 +239,7 @@ func TestRefusedSpecs(t *testing.T) {
 			t.Errorf("run %q: %v, want %v", tc.args, err, tc.want)
 		}
 	}
-	if s := bp1.bp.Stats(); s.Publishers != 0 || s.Subscribers != 0 {
+	if s := bp1.Stats(); s.Publishers != 0 || s.Subscribers != 0 {
 		t.Fatalf("a refused spec connected: %+v", s)
 	}
 }
@@ -290,7 +264,7 @@ func TestEchoSubscribedByServer(t *testing.T) {
 	notifier := bp2.connect(t, "notice")
 	client := bp1.connect(t, "reply")
 	client.Publish("echo", map[string]any{"message_number": 0})
-	if m := next(t, client); m.Topic != "reply" {
+	if m := testbp.Next(t, client); m.Topic != "reply" {
 		t.Fatalf("got %q", m.Topic)
 	}
 	checkNotice(t, notifier)
