@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gobanyan/banyan/internal/zmtp"
@@ -34,15 +35,15 @@ type ForwardResult struct {
 	ForwarderCPUMicros                float64 // forwarder CPU µs per delivered message (NaN-free: 0 when PID unknown)
 }
 
-// payload40 is the survey's 40-byte msgpack map {"seq": u64, "t": i64, "d": "abcdefghijkl"}.
-func payload40(seq uint64) []byte {
-	b := make([]byte, 0, 40)
-	b = append(b, 0x83, 0xa3, 's', 'e', 'q', 0xcf)
-	b = binary.BigEndian.AppendUint64(b, seq)
-	b = append(b, 0xa1, 't', 0xd3)
-	b = binary.BigEndian.AppendUint64(b, uint64(time.Now().UnixNano()))
-	b = append(b, 0xa1, 'd', 0xac)
-	return append(b, "abcdefghijkl"...)
+// payload40 writes the survey's 40-byte msgpack map
+// {"seq": u64, "t": i64, "d": "abcdefghijkl"} into b.
+func payload40(b *[40]byte, seq uint64) []byte {
+	out := append(b[:0], 0x83, 0xa3, 's', 'e', 'q', 0xcf)
+	out = binary.BigEndian.AppendUint64(out, seq)
+	out = append(out, 0xa1, 't', 0xd3)
+	out = binary.BigEndian.AppendUint64(out, uint64(time.Now().UnixNano()))
+	out = append(out, 0xa1, 'd', 0xac)
+	return append(out, "abcdefghijkl"...)
 }
 
 // cpuTicks reads utime+stime of a process from /proc (clock ticks, 100/s).
@@ -68,12 +69,16 @@ func Forward(ctx context.Context, cfg ForwardConfig) (ForwardResult, error) {
 	if cfg.Idle == 0 {
 		cfg.Idle = 3 * time.Second
 	}
+	var counter seqCounter
+	counter.warm = make(chan struct{}, 1)
+	counter.done = make(chan struct{})
+	counter.want = cfg.Messages
 	o := zmtp.DefaultOptions()
 	o.SendHWM = 0
-	o.RecvHWM = 10000
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	pub := zmtp.NewPub(o)
 	defer pub.Close()
+	o.Deliver = counter.deliver // count on the connection goroutine: the generator stays cheap
 	sub := zmtp.NewSub(o)
 	defer sub.Close()
 	sub.Subscribe([]byte("tpc"))
@@ -83,83 +88,108 @@ func Forward(ctx context.Context, cfg ForwardConfig) (ForwardResult, error) {
 	if err := sub.Connect(fmt.Sprintf("%s:%d", cfg.Host, cfg.SubscriberPort)); err != nil {
 		return ForwardResult{}, err
 	}
-	// Warm up until a message makes the round trip.
+	// Warm up until a message makes the round trip, then let stragglers drain.
 	deadline := time.Now().Add(10 * time.Second)
 	for synced := false; !synced; {
 		if time.Now().After(deadline) {
 			return ForwardResult{}, errors.New("forwarder did not deliver a warm-up message in 10 s")
 		}
 		pub.Send(zmtp.NewMsg2("tpc00", []byte{0xc0}))
-		c, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-		m, err := sub.Recv(c)
-		cancel()
-		synced = err == nil && string(m.Topic()) == "tpc00"
-	}
-	// Drain remaining warm-ups.
-	for {
-		c, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-		_, err := sub.Recv(c)
-		cancel()
-		if err != nil {
-			break
+		select {
+		case <-counter.warm:
+			synced = true
+		case <-time.After(20 * time.Millisecond):
+		case <-ctx.Done():
+			return ForwardResult{}, ctx.Err()
 		}
 	}
+	time.Sleep(100 * time.Millisecond)
 
 	var cpu0 int64
 	if cfg.PID > 0 {
 		cpu0, _ = cpuTicks(cfg.PID)
 	}
-	res := ForwardResult{Sent: cfg.Messages}
-	done := make(chan struct{})
-	var first, last time.Time
-	go func() {
-		defer close(done)
-		var next uint64
-		idle := time.NewTimer(cfg.Idle)
-		defer idle.Stop()
-		for res.Delivered < cfg.Messages {
-			var m zmtp.Msg
-			select {
-			case m = <-sub.Messages(): // fast path: no timer per message
-			default:
-				idle.Reset(cfg.Idle)
-				select {
-				case m = <-sub.Messages():
-				case <-idle.C:
-					return
-				}
-			}
-			p := m.Frame(1)
-			if len(p) != 40 {
-				continue
-			}
-			seq := binary.BigEndian.Uint64(p[6:14])
-			if res.Delivered == 0 {
-				first = time.Now()
-			}
-			if seq != next {
-				res.OutOfOrder++
-			}
-			next = seq + 1
-			res.Delivered++
-			if res.Delivered&1023 == 0 || res.Delivered == cfg.Messages {
-				last = time.Now()
-			}
-		}
-	}()
+	var buf [40]byte
 	for i := 0; i < cfg.Messages; i++ {
-		pub.Send(zmtp.NewMsg2("tpc01", payload40(uint64(i))))
+		pub.Send(zmtp.NewMsg2("tpc01", payload40(&buf, uint64(i))))
 	}
-	<-done
+	// Wait for the last message, or for deliveries to stop for cfg.Idle.
+	last, idleSince := counter.delivered(), time.Now()
+wait:
+	for {
+		select {
+		case <-counter.done:
+			break wait
+		case <-time.After(50 * time.Millisecond):
+		}
+		if n := counter.delivered(); n != last {
+			last, idleSince = n, time.Now()
+		} else if time.Since(idleSince) > cfg.Idle {
+			break wait
+		}
+	}
+	res := counter.result(cfg.Messages)
 	if cfg.PID > 0 {
 		if cpu1, err := cpuTicks(cfg.PID); err == nil && res.Delivered > 0 {
 			res.ForwarderCPUMicros = float64(cpu1-cpu0) * 10000 / float64(res.Delivered)
 		}
 	}
-	res.Lost = cfg.Messages - res.Delivered
-	res.Seconds = last.Sub(first).Seconds()
-	if res.Seconds > 0 {
-		res.MsgPerSec = float64(res.Delivered-1) / res.Seconds
-	}
 	return res, nil
+}
+
+// seqCounter checks and counts benchmark messages as they arrive.
+type seqCounter struct {
+	warm chan struct{}
+	done chan struct{}
+	want int
+
+	mu          sync.Mutex
+	n, outOfOrd int
+	next        uint64
+	first, last time.Time
+}
+
+func (s *seqCounter) deliver(m zmtp.Msg) {
+	p := m.Frame(1)
+	if len(p) != 40 {
+		select { // a warm-up message
+		case s.warm <- struct{}{}:
+		default:
+		}
+		return
+	}
+	seq := binary.BigEndian.Uint64(p[6:14])
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n == 0 {
+		s.first = time.Now()
+	}
+	if seq != s.next {
+		s.outOfOrd++
+	}
+	s.next = seq + 1
+	s.n++
+	if s.n&1023 == 0 || s.n == s.want {
+		s.last = time.Now()
+	}
+	if s.n == s.want {
+		close(s.done)
+	}
+}
+
+func (s *seqCounter) delivered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+func (s *seqCounter) result(sent int) ForwardResult {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := ForwardResult{Sent: sent, Delivered: s.n, Lost: sent - s.n, OutOfOrder: s.outOfOrd,
+		Seconds: s.last.Sub(s.first).Seconds()}
+	if r.Seconds > 0 {
+		r.MsgPerSec = float64(s.n-1) / r.Seconds
+	}
+	return r
 }
