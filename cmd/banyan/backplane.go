@@ -20,6 +20,7 @@ func newBackplaneCmd() *cobra.Command {
 		bind     string
 		hwm      int
 		verbose  bool
+		metrics  string
 	)
 	cmd := &cobra.Command{
 		Use:   "backplane",
@@ -54,6 +55,14 @@ process name find this one: its command line contains "backplane".`,
 				return err
 			}
 			fmt.Fprint(cmd.OutOrStdout(), banner(name, bind, bp.PublisherPort(), bp.SubscriberPort(), loopTime))
+			if metrics != "" {
+				addr, err := serveMetrics(cmd.Context(), metrics, bp.Collectors()...)
+				if err != nil {
+					bp.Close()
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Metrics at http://%s/metrics\n", addr)
+			}
 			return bp.Run(cmd.Context())
 		},
 	}
@@ -65,6 +74,7 @@ process name find this one: its command line contains "backplane".`,
 	f.StringVar(&bind, "bind", "", "interface address to listen on (default: all interfaces)")
 	f.IntVar(&hwm, "hwm", 0, "per-subscriber queue limit in messages (0 = 1000 as libzmq, -1 = unlimited)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log connections and disconnections")
+	f.StringVar(&metrics, "metrics", "", "serve Prometheus metrics (forwarded, dropped, bad input, publishers, subscribers) on this address, e.g. :9143")
 	return cmd
 }
 

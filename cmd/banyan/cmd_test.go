@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,7 +126,7 @@ func TestBackplanePortInUse(t *testing.T) {
 		t.Fatalf("stderr %q, want one line starting %q", stderr.String(), want)
 	}
 	// And SIGTERM stops a running one cleanly, with the banner printed.
-	cmd = exec.Command(bin, "backplane", "--bind", "127.0.0.1", "-p", "0", "-s", "0", "-n", "Test")
+	cmd = exec.Command(bin, "backplane", "--bind", "127.0.0.1", "-p", "0", "-s", "0", "-n", "Test", "--metrics", "127.0.0.1:0")
 	var stdout testbp.Buffer
 	cmd.Stdout = &stdout
 	if err := cmd.Start(); err != nil {
@@ -134,6 +135,21 @@ func TestBackplanePortInUse(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(stdout.String(), "Loop Time") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
+	}
+	// --metrics serves Prometheus metrics; the banner line says where.
+	for !strings.Contains(stdout.String(), "/metrics\n") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, rest, _ := strings.Cut(stdout.String(), "Metrics at ")
+	url, _, _ := strings.Cut(rest, "\n")
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("metrics at %q: %v (stdout %q)", url, err, stdout.String())
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `banyan_backplane_subscribers{backplane="Test"} 0`) {
+		t.Fatalf("metrics lack the backplane gauges:\n%s", body)
 	}
 	cmd.Process.Signal(os.Interrupt)
 	if err := cmd.Wait(); err != nil {

@@ -183,11 +183,19 @@ func TestGreetingRejectsOldAndForeignPeers(t *testing.T) {
 func TestSendAllocations(t *testing.T) {
 	o := quiet()
 	o.SendHWM = 0
-	pub, sub := pubSubPair(t, o, "")
-	go func() {
-		for range sub.Messages() {
-		}
-	}()
+	pub := NewPub(o)
+	defer pub.Close()
+	addr, _ := pub.Bind("127.0.0.1:0")
+	// A raw subscriber that discards what it reads without allocating, so
+	// the count is Send's and the writer's alone.
+	p := dialRaw(t, addr, "SUB", 1)
+	p.write(appendCommand(nil, "SUBSCRIBE"))
+	p.nc.SetDeadline(time.Time{})
+	go io.Copy(io.Discard, p.fr.r)
+	waitFor(t, "subscription", func() bool {
+		ps := *pub.peers.Load()
+		return len(ps) == 1 && ps[0].all.Load()
+	})
 	m := NewMsg2("tpc01", make([]byte, 40))
 	for i := 0; i < 10000; i++ { // warm up queue capacity
 		pub.Send(m)
