@@ -257,30 +257,20 @@ func (p *Pub) serve(c *conn) error {
 
 func (p *Pub) readLoop(c *conn, pp *pubPeer) error {
 	for {
-		m, cmd, err := c.fr.next()
-		if err != nil {
+		m, name, data, err := c.next()
+		switch {
+		case err != nil:
 			return err
-		}
-		if cmd != nil {
-			name, data, err := parseCommand(cmd)
-			if err != nil {
-				return err
+		case name == "SUBSCRIBE":
+			pp.subscribe(data, true)
+		case name == "CANCEL":
+			pp.subscribe(data, false)
+		case name != "": // other commands are ignored
+		default:
+			// ZMTP 3.0 form: a one-frame message starting with 1 or 0.
+			if body := m.Frame(0); m.NumFrames() == 1 && len(body) > 0 && body[0] <= 1 {
+				pp.subscribe(body[1:], body[0] == 1)
 			}
-			switch name {
-			case "SUBSCRIBE":
-				pp.subscribe(data, true)
-			case "CANCEL":
-				pp.subscribe(data, false)
-			case "PING":
-				if err := c.write(pong(data)); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		// ZMTP 3.0 form: a one-frame message starting with 1 or 0.
-		if body := m.Frame(0); m.NumFrames() == 1 && len(body) > 0 && body[0] <= 1 {
-			pp.subscribe(body[1:], body[0] == 1)
 		}
 	}
 }

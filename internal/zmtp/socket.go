@@ -57,6 +57,27 @@ func (c *conn) write(b []byte) error {
 	return c.w.Flush()
 }
 
+// next reads the next message, or the next command other than PING (which
+// it answers with PONG itself): exactly one of m and name is set.
+func (c *conn) next() (m Msg, name string, data []byte, err error) {
+	for {
+		m, cmd, err := c.fr.next()
+		if err != nil || cmd == nil {
+			return m, "", nil, err
+		}
+		name, data, err := parseCommand(cmd)
+		if err != nil {
+			return Msg{}, "", nil, err
+		}
+		if name != "PING" {
+			return Msg{}, name, data, nil
+		}
+		if err := c.write(pong(data)); err != nil {
+			return Msg{}, "", nil, err
+		}
+	}
+}
+
 // handler is what a socket type does with a connection once the handshake
 // is done: serve it until it fails or the socket closes.
 type handler interface {

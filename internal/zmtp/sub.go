@@ -195,21 +195,12 @@ func (sb *Sub) serve(c *conn) error {
 		return err
 	}
 	for {
-		m, cmd, err := c.fr.next()
+		m, name, data, err := c.next()
 		if err != nil {
 			return err
 		}
-		if cmd != nil {
-			name, data, err := parseCommand(cmd)
-			if err != nil {
-				return err
-			}
-			switch name {
-			case "PING":
-				if err := c.write(pong(data)); err != nil {
-					return err
-				}
-			case "PONG":
+		if name != "" {
+			if name == "PONG" {
 				sb.pingMu.Lock()
 				if ch := sb.pongs[string(data)]; ch != nil {
 					select {
@@ -219,7 +210,7 @@ func (sb *Sub) serve(c *conn) error {
 				}
 				sb.pingMu.Unlock()
 			}
-			continue
+			continue // other commands are ignored
 		}
 		if !sb.matches(m.Topic()) {
 			sb.s.filtered.Add(1)
