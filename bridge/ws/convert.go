@@ -1,0 +1,210 @@
+package ws
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gobanyan/banyan"
+)
+
+// Topic prefixes of the id handshake: a browser names the topic it
+// publishes on, "to_<device>", and receives the messages of "from_<device>".
+const (
+	ToPrefix   = "to_"
+	FromPrefix = "from_"
+)
+
+// TimestampLayout is how the timestamp rewrite writes a time: Python's
+// strftime('%Y-%m-%d %H:%M:%S'), e.g. "2019-02-18 09:31:16".
+const TimestampLayout = "2006-01-02 15:04:05"
+
+// ReplyTopic returns the topic whose messages go to a browser that sent
+// {"id": id}: id with its leading "to_" replaced by "from_", so
+// "to_arduino_gateway" gives "from_arduino_gateway". Only that prefix is
+// replaced; Python's ws_gateway replaces every "to" in the id, so that
+// "to_motor" gave "from_mofromr".
+//
+// An empty id is ErrNoID. An id without the "to_" prefix, or with nothing
+// after it, is ErrBadID: it has no reply topic, and using the id itself
+// would send the browser its own messages back.
+func ReplyTopic(id string) (string, error) {
+	if id == "" {
+		return "", ErrNoID
+	}
+	rest, ok := strings.CutPrefix(id, ToPrefix)
+	if !ok {
+		return "", fmt.Errorf("%w: %q does not start with %q", ErrBadID, id, ToPrefix)
+	}
+	if rest == "" {
+		return "", fmt.Errorf("%w: %q names no device after %q", ErrBadID, id, ToPrefix)
+	}
+	return FromPrefix + rest, nil
+}
+
+// ToJSON converts a Banyan payload (one msgpack value) to the JSON text
+// sent to browsers. Python's ws_gateway sends json.dumps(payload); this is
+// the same value in plain JSON (no spaces, map keys sorted), with these
+// rules for what json.dumps cannot write or browsers cannot read:
+//
+//   - bytes (msgpack bin) become a base64 string (standard alphabet, with
+//     padding; atob() in a browser decodes it). json.dumps raises on them.
+//   - NaN and the infinities become null, as JSON.stringify writes them
+//     (json.dumps writes NaN and Infinity, which JSON.parse rejects).
+//   - Bin map keys (msgpack-numpy arrays) become string keys.
+//
+// When loc is not nil and the payload is a map with a numeric "timestamp"
+// (seconds since the epoch, as gateways publish it), the timestamp is
+// rewritten as local time in loc, formatted with TimestampLayout, as
+// Python's ws_gateway does (datetime.fromtimestamp, fractions of a second
+// dropped). A timestamp that is not a number, or outside years 1 to 9999,
+// is left as it is. Only the top-level key is rewritten.
+//
+// Payloads that are not well-formed msgpack return an error wrapping
+// ErrConvert.
+func ToJSON(payload []byte, loc *time.Location) ([]byte, error) {
+	v, err := banyan.DecodeValue(payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConvert, err)
+	}
+	if m, ok := v.(map[string]any); ok && loc != nil {
+		if s, ok := formatTimestamp(m["timestamp"], loc); ok {
+			m["timestamp"] = s
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(jsonable(v)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConvert, err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// jsonable replaces, in place, what encoding/json would refuse or write
+// differently from the rules of ToJSON.
+func jsonable(v any) any {
+	switch x := v.(type) {
+	case []byte:
+		return base64.StdEncoding.EncodeToString(x)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = jsonable(e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonable(e)
+		}
+	}
+	return v
+}
+
+// formatTimestamp formats seconds since the epoch as Python's
+// datetime.fromtimestamp(ts).strftime('%Y-%m-%d %H:%M:%S') does in loc.
+func formatTimestamp(v any, loc *time.Location) (string, bool) {
+	var t time.Time
+	switch x := v.(type) {
+	case int64:
+		t = time.Unix(x, 0)
+	case uint64:
+		return "", false // beyond year 9999
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e12 {
+			return "", false
+		}
+		// Python rounds to microseconds (half to even) before dropping
+		// them: 16.9999996 is 17.000000.
+		sec := math.Floor(x)
+		if math.RoundToEven((x-sec)*1e6) >= 1e6 {
+			sec++
+		}
+		t = time.Unix(int64(sec), 0)
+	default:
+		return "", false
+	}
+	t = t.In(loc)
+	if y := t.Year(); y < 1 || y > 9999 {
+		return "", false
+	}
+	return t.Format(TimestampLayout), true
+}
+
+// FromJSON converts the JSON text of one browser message to a Banyan
+// payload, as Python's ws_gateway does with json.loads and msgpack: any
+// JSON value is accepted (normally an object); a number without a
+// fraction or exponent is an integer, any other number a float (1e999 is
+// +Inf, as in Python). Text that is not exactly one JSON value, the
+// literals NaN and Infinity (not JSON, though json.loads takes them), and
+// integers beyond the 64-bit range (which msgpack cannot carry; Python
+// raises) return an error wrapping ErrBadJSON.
+func FromJSON(text []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadJSON, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: data after the JSON value", ErrBadJSON)
+	}
+	v, err := numbers(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadJSON, err)
+	}
+	out, err := banyan.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadJSON, err)
+	}
+	return out, nil
+}
+
+// numbers replaces, in place, each json.Number with an int64, uint64 or
+// float64, as json.loads would give int or float.
+func numbers(v any) (any, error) {
+	switch x := v.(type) {
+	case json.Number:
+		s := string(x)
+		if !strings.ContainsAny(s, ".eE") {
+			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return i, nil
+			}
+			if u, err := strconv.ParseUint(s, 10, 64); err == nil {
+				return u, nil
+			}
+			return nil, fmt.Errorf("integer %s does not fit in 64 bits", s)
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return nil, err
+		}
+		return f, nil // out of range: ±Inf, as Python's float()
+	case []any:
+		for i, e := range x {
+			n, err := numbers(e)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = n
+		}
+	case map[string]any:
+		for k, e := range x {
+			n, err := numbers(e)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = n
+		}
+	}
+	return v, nil
+}

@@ -1,0 +1,82 @@
+// Package ws is Banyan's WebSocket gateway: it lets web pages (OneGPIO's
+// arduino.html, esp8266.html and rpi.html) talk to a Banyan backplane with
+// JSON. It is wire-compatible with Python Banyan's ws_gateway
+// (projects/OneGPIO/shared/ws_gateway.py), with its faults fixed, and runs
+// as `banyan ws`.
+//
+// # Protocol (as ws_gateway)
+//
+// A browser opens a WebSocket (any path; ws://localhost:9000 by default)
+// and exchanges JSON text frames:
+//
+//  1. Its first message names the topic it publishes on:
+//     {"id": "to_arduino_gateway"}.
+//  2. It receives every Banyan message on the reply topic derived from the
+//     id, "from_arduino_gateway" (see ReplyTopic), each as one JSON frame,
+//     for example {"report":"digital_input","pin":2,"timestamp":
+//     "2019-02-18 09:31:16","value":1}.
+//  3. Each later message it sends, say {"command": "digital_write", "pin":
+//     13, "value": 1}, is published on the id topic as msgpack, which every
+//     Banyan component (the Arduino gateway) decodes as usual.
+//
+// Messages go to the browsers registered under exactly the message's topic:
+// a Banyan subscription is a prefix, so "from_arduino_gateway2" also reaches
+// the gateway, but not the browsers of "from_arduino_gateway". Several
+// browsers may use the same id; each gets every message.
+//
+// Like ws_gateway, the gateway rewrites a numeric top-level "timestamp"
+// (seconds since the epoch, as the hardware gateways publish it) as local
+// time, "2019-02-18 09:31:16", the format of the OneGPIO specification.
+// Options.KeepTimestamps turns this off; Options.Location picks the zone.
+//
+// # JSON and msgpack
+//
+// Banyan to browser: ToJSON. JSON cannot carry bytes, on which Python's
+// json.dumps raises; they are sent as base64 strings (standard alphabet,
+// padded: atob() decodes them), so a payload {"data": b"\x01\x02\x03"}
+// arrives as {"data":"AQID"}. NaN and infinities become null, as
+// JSON.stringify writes them. Map keys are sorted. A payload that still
+// cannot be converted (malformed msgpack, when the component is told to
+// skip validation) is logged, counted in Stats.BadPayload and skipped.
+//
+// Browser to Banyan: FromJSON. Integers stay integers, other numbers are
+// floats, as Python's json.loads gives them. A message that is not JSON is
+// logged, counted in Stats.BadJSON and skipped; the connection goes on.
+//
+// # Faults of ws_gateway fixed
+//
+//   - The listen address is an option (Options.Listen; default
+//     127.0.0.1:9000, ws_gateway's fixed address).
+//   - Only a leading "to_" of the id becomes "from_": ws_gateway replaces
+//     every "to", so "to_motor" listened on "from_mofromr". An id without
+//     the "to_" prefix has no reply topic and is refused.
+//   - A first message without an id, or not JSON, gets an error frame,
+//     {"error": "..."}, and the connection is closed with status 1008
+//     (policy violation); ws_gateway raised a KeyError. A connection that
+//     sends nothing is closed after Options.IDTimeout.
+//   - One backplane connection serves every browser (ws_gateway opened new
+//     ZeroMQ sockets and another receive task for each browser, and never
+//     closed them). Subscriptions are counted: a reply topic is subscribed
+//     when its first browser arrives (the gateway waits until the
+//     backplane forwards it, so nothing published after the id is lost)
+//     and unsubscribed when its last browser leaves (see Topics).
+//   - A slow browser has a bounded queue (Options.Queue); beyond it its
+//     frames are dropped and counted in Stats.Dropped, and a write that
+//     blocks for Options.WriteTimeout disconnects it. It never holds up
+//     the other browsers or the backplane.
+//   - Payloads with bytes, NaN or bad JSON are counted and skipped or
+//     converted, never fatal.
+//   - Python's -m accepts several topics (ws_gateway's default is one
+//     string with commas and spaces, and -m crashed it).
+//
+// # Beyond ws_gateway
+//
+// Options.Static serves a directory over HTTP on the same address, so the
+// OneGPIO pages can be loaded from the gateway itself. Cross-site requests
+// are refused by default (ws_gateway accepts every origin: any web site the
+// user visits could drive the hardware); allowed are non-browser clients,
+// the gateway's own origin (every loopback name counts as the same host),
+// pages opened from files (origin "null", unless
+// Options.RefuseNullOrigin), and the patterns in Options.Origins ("*" for
+// ws_gateway's behaviour).
+package ws

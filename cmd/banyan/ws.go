@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gobanyan/banyan/bridge/ws"
+	"github.com/spf13/cobra"
+)
+
+type wsFlags struct {
+	comp             componentFlags
+	listen           string
+	subscribe        []string
+	static           string
+	origins          []string
+	refuseNullOrigin bool
+	keepTimestamps   bool
+	utc              bool
+	queue            int
+	writeTimeout     time.Duration
+	idTimeout        time.Duration
+}
+
+func newWSCmd() *cobra.Command { return wsCommand(&wsFlags{}) }
+
+// wsCommand builds the command around f, which receives the flags.
+func wsCommand(f *wsFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ws",
+		Short: "Bridge Banyan and web pages over WebSockets (Python's ws_gateway)",
+		Long: `Bridge a Banyan backplane and web pages over WebSockets, wire-compatible with
+Python Banyan's ws_gateway, so that the OneGPIO pages (arduino.html,
+esp8266.html, rpi.html) work unchanged:
+
+  a page's first message         {"id": "to_arduino_gateway"}
+  its later messages (JSON)  ->  msgpack on Banyan topic to_arduino_gateway
+  Banyan from_arduino_gateway ->  JSON frames to every page with that id
+
+Only a leading "to_" of the id becomes "from_" (ws_gateway replaced every
+"to"). A numeric "timestamp" is sent as local time, "2019-02-18 09:31:16", as
+ws_gateway does (--keep-timestamps to turn off, --utc for UTC); bytes are sent
+as base64 strings.
+
+The gateway subscribes to a page's reply topic while the page is connected;
+-m adds topics subscribed all the time (ws_gateway's -m; several values, with
+spaces or commas). A first message without a usable id gets {"error": ...}
+and the close status 1008. A page that does not read loses messages beyond
+--queue (counted) instead of holding up the others.
+
+Pages from other web sites are refused unless allowed with --origin
+("--origin '*'" accepts all, as ws_gateway did). Pages opened from files and
+pages served by --static are allowed.`,
+		Example: `  banyan ws                                  # ws://127.0.0.1:9000, as ws_gateway
+  banyan ws --listen :9000 --static projects/OneGPIO   # serve the pages too: http://<host>:9000/arduino_uno/arduino.html
+  banyan ws -m from_arduino_gateway from_rpi_gateway`,
+		// Flags are parsed in RunE, after turning Python's "-m a b" into
+		// "-m a -m b" (pflag takes one value per flag).
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := parseWSFlags(cmd, args); err != nil {
+				return err
+			}
+			if help, _ := cmd.Flags().GetBool("help"); help {
+				return cmd.Help()
+			}
+			o := f.options()
+			g, err := ws.New(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			defer g.Close()
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: serving WebSockets on ws://%s\n", f.comp.name, g.Addr())
+			if o.Static != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: serving %s on http://%s/\n", f.comp.name, o.Static, g.Addr())
+			}
+			err = g.Run(cmd.Context())
+			st := g.Stats()
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d connections (%d refused), %d messages to Banyan (%d bad JSON), %d from Banyan (%d unrouted, %d not convertible), %d frames to browsers, %d dropped\n",
+				f.comp.name, st.Connects, st.Refused, st.ToBanyan, st.BadJSON, st.FromBanyan, st.Unrouted, st.BadPayload, st.ToBrowsers, st.Dropped)
+			return err
+		},
+	}
+	addComponentFlags(cmd, &f.comp, "WebSocket Gateway")
+	fs := cmd.Flags()
+	fs.StringVar(&f.listen, "listen", ws.DefaultListen, `address to serve on, host:port (":9000" for every interface)`)
+	fs.StringArrayVarP(&f.subscribe, "subscribe", "m", nil, "Banyan topics to subscribe to all the time (several values, spaces or commas)")
+	fs.StringVar(&f.static, "static", "", "directory to serve over HTTP on the same address (the OneGPIO pages)")
+	fs.StringArrayVar(&f.origins, "origin", nil, `also allow pages from these origins: host patterns ("localhost:8000", "*.lan") or "scheme://host"; "*" allows all`)
+	fs.BoolVar(&f.refuseNullOrigin, "refuse-null-origin", false, `refuse the origin "null" (pages opened from files, sandboxed frames)`)
+	fs.BoolVar(&f.keepTimestamps, "keep-timestamps", false, `send "timestamp" as it is on Banyan, not as local time text`)
+	fs.BoolVar(&f.utc, "utc", false, "write rewritten timestamps in UTC instead of local time")
+	fs.IntVar(&f.queue, "queue", ws.DefaultQueue, "frames that may wait for each browser; beyond, they are dropped")
+	fs.DurationVar(&f.writeTimeout, "write-timeout", ws.DefaultWriteTimeout, "disconnect a browser that does not read for this long")
+	fs.DurationVar(&f.idTimeout, "id-timeout", ws.DefaultIDTimeout, "close a connection that sends no id for this long")
+	return cmd
+}
+
+// parseWSFlags parses args into cmd's flags, accepting Python argparse's
+// nargs='+' form for -m: the words after "-m a" that are not flags are more
+// -m values.
+func parseWSFlags(cmd *cobra.Command, args []string) error {
+	fs := cmd.Flags()
+	if err := fs.Parse(expandNargs(args, fs, "subscribe")); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// splitTopics splits values at commas and trims spaces, dropping empty
+// ones: ws_gateway's default -m is "from_arduino_gateway, from_rpi_gateway".
+func splitTopics(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// options turns the flags into gateway options.
+func (f *wsFlags) options() ws.Options {
+	o := ws.Options{
+		Listen:           f.listen,
+		Subscribe:        splitTopics(f.subscribe),
+		Static:           f.static,
+		Origins:          f.origins,
+		RefuseNullOrigin: f.refuseNullOrigin,
+		KeepTimestamps:   f.keepTimestamps,
+		Queue:            f.queue,
+		WriteTimeout:     f.writeTimeout,
+		IDTimeout:        f.idTimeout,
+		Backplane:        f.comp.options(),
+		Logger:           f.comp.logger(),
+	}
+	if f.utc {
+		o.Location = time.UTC
+	}
+	return o
+}
