@@ -36,7 +36,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newEchoServerCmd(), newEchoClientCmd(), newDemoCmd())
 	root.AddCommand(newGatewayCmd())
 	root.AddCommand(newRecordCmd(), newReplayCmd())
-	root.AddCommand(newMQTTCmd(), newTCPCmd())
+	root.AddCommand(newMQTTCmd(), newTCPCmd(), newWSCmd())
 	root.AddCommand(newLaunchCmd(), newLaunchClientCmd(), newKillallCmd())
 	return root
 }
