@@ -27,18 +27,35 @@ in=53124; out=53125; mport=51883
 printf 'listener %d 127.0.0.1\nallow_anonymous true\n' $mport > "$tmp/mosquitto.conf"
 results="$tmp/results"
 
+# ready FILE PID: wait until FILE has a "ready" line; give up (and show
+# FILE) if PID exits first or after 30 s.
+ready() {
+  local i
+  for i in $(seq 600); do
+    grep -q '^ready' "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || { echo "process $2 exited before it was ready:" >&2; cat "$1" >&2; exit 1; }
+    sleep 0.05
+  done
+  echo "not ready after 30 s: $1" >&2; cat "$1" >&2; exit 1
+}
+
 # sub ARGS...: start a subscriber, wait for "ready"; its output goes to $tmp/sub.out
 sub() {
   "$tmp/mqc" sub "$@" > "$tmp/sub.out" &
   subpid=$!
-  until grep -q '^ready' "$tmp/sub.out" 2>/dev/null; do sleep 0.05; done
+  ready "$tmp/sub.out" $subpid
 }
 finish() { # name
   wait $subpid
   echo "$1 $(tail -n 1 "$tmp/sub.out")" | tee -a "$results"
 }
-up() { # port: wait until something listens
-  until (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null; do sleep 0.05; done
+up() { # port: wait (30 s at most) until something listens
+  local i
+  for i in $(seq 600); do
+    (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "nothing listens on port $1 after 30 s" >&2; exit 1
 }
 
 run_banyan() {
@@ -69,7 +86,7 @@ run_bridge() {
   up $out; up $mport
   "$tmp/mqc" bridge -p $in -s $out -port $mport > "$tmp/bridge.out" 2>&1 &
   local br=$!
-  until grep -q '^ready' "$tmp/bridge.out" 2>/dev/null; do sleep 0.05; done
+  ready "$tmp/bridge.out" $br
   sub -bus mqtt -n "$msgs" -port $mport -pid $br
   "$tmp/mqc" pub -bus banyan -n "$msgs" -p $in -s $out -hwm "$hwm"
   finish bridge
