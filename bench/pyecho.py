@@ -31,13 +31,15 @@ else:
     sub.setsockopt(zmq.SUBSCRIBE, b"reply")
     # Wait until the round trip works (slow joiner), then measure.
     sub.setsockopt(zmq.RCVTIMEO, 50)
-    while True:
+    for attempt in range(200):  # 10 s at most
         pub.send_multipart([b"echo", msgpack.packb({"message_number": -1}, use_bin_type=True)])
         try:
             sub.recv_multipart()
             break
         except zmq.Again:
             pass
+    else:
+        sys.exit("no reply from the echo server within 10 s")
     sub.setsockopt(zmq.RCVTIMEO, 100)
     while True:  # drain extra warm-up replies
         try:
