@@ -4,12 +4,10 @@ import (
 	"crypto/tls"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/gobanyan/banyan/bridge/mqtt"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 // envMQTTPassword supplies the broker password without showing it in ps.
@@ -68,7 +66,7 @@ connection is re-established when lost.`,
 		// "-g a -g b" (pflag takes one value per flag).
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := parseMQTTFlags(cmd, args); err != nil {
+			if err := parseNargs(cmd, args, "banyan-topics", "mqtt-topics"); err != nil {
 				return err
 			}
 			if help, _ := cmd.Flags().GetBool("help"); help {
@@ -122,63 +120,7 @@ connection is re-established when lost.`,
 	return cmd
 }
 
-// parseMQTTFlags parses args into cmd's flags, accepting Python argparse's
-// nargs='+' form for -g and -j: the words after "-g a" that are not flags
-// are more -g values.
-func parseMQTTFlags(cmd *cobra.Command, args []string) error {
-	fs := cmd.Flags()
-	if err := fs.Parse(expandNargs(args, fs, "banyan-topics", "mqtt-topics")); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
-}
 
-// expandNargs rewrites "-g a b" as "-g a --banyan-topics b" for the named
-// multi-value flags.
-func expandNargs(args []string, fs *pflag.FlagSet, multi ...string) []string {
-	out := make([]string, 0, len(args))
-	cur := ""
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(out, args[i:]...)
-		}
-		if len(a) < 2 || a[0] != '-' {
-			if cur != "" {
-				out = append(out, "--"+cur)
-			}
-			out = append(out, a)
-			continue
-		}
-		out = append(out, a)
-		cur = ""
-		var f *pflag.Flag
-		attached := false
-		if name, ok := strings.CutPrefix(a, "--"); ok {
-			name, _, attached = strings.Cut(name, "=")
-			f = fs.Lookup(name)
-		} else {
-			f = fs.ShorthandLookup(a[1:2])
-			attached = len(a) > 2
-		}
-		if f == nil {
-			continue
-		}
-		for _, m := range multi {
-			if f.Name == m {
-				cur = m
-			}
-		}
-		if !attached && f.NoOptDefVal == "" && i+1 < len(args) {
-			out = append(out, args[i+1]) // the flag's value
-			i++
-		}
-	}
-	return out
-}
 
 // options turns the flags into bridge options.
 func (f *mqttFlags) options() (mqtt.Options, error) {

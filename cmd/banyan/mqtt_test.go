@@ -24,7 +24,7 @@ import (
 func mqttOptions(args ...string) (mqtt.Options, error) {
 	f := &mqttFlags{}
 	cmd := mqttCommand(f)
-	if err := parseMQTTFlags(cmd, args); err != nil {
+	if err := parseNargs(cmd, args, "banyan-topics", "mqtt-topics"); err != nil {
 		return mqtt.Options{}, err
 	}
 	return f.options()

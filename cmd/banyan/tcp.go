@@ -64,7 +64,7 @@ device), for devices that talk to several topics: -e is then unused.`,
 		// "-g a -g b" (pflag takes one value per flag).
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := parseTCPFlags(cmd, args); err != nil {
+			if err := parseNargs(cmd, args, "banyan-topics"); err != nil {
 				return err
 			}
 			if help, _ := cmd.Flags().GetBool("help"); help {
@@ -111,19 +111,6 @@ device), for devices that talk to several topics: -e is then unused.`,
 	return cmd
 }
 
-// parseTCPFlags parses args into cmd's flags, accepting Python argparse's
-// nargs='+' form for -g: the words after "-g a" that are not flags are more
-// -g values.
-func parseTCPFlags(cmd *cobra.Command, args []string) error {
-	fs := cmd.Flags()
-	if err := fs.Parse(expandNargs(args, fs, "banyan-topics")); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
-}
 
 // options turns the flags into bridge options.
 func (f *tcpFlags) options() (tcp.Options, error) {

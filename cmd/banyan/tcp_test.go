@@ -22,7 +22,7 @@ func tcpOptions(t *testing.T, args ...string) (tcp.Options, *tcpFlags, error) {
 	t.Helper()
 	f := &tcpFlags{}
 	cmd := tcpCommand(f)
-	if err := parseTCPFlags(cmd, args); err != nil {
+	if err := parseNargs(cmd, args, "banyan-topics"); err != nil {
 		return tcp.Options{}, f, err
 	}
 	o, err := f.options()

@@ -59,7 +59,7 @@ pages served by --static are allowed.`,
 		// "-m a -m b" (pflag takes one value per flag).
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := parseWSFlags(cmd, args); err != nil {
+			if err := parseNargs(cmd, args, "subscribe"); err != nil {
 				return err
 			}
 			if help, _ := cmd.Flags().GetBool("help"); help {
@@ -97,19 +97,6 @@ pages served by --static are allowed.`,
 	return cmd
 }
 
-// parseWSFlags parses args into cmd's flags, accepting Python argparse's
-// nargs='+' form for -m: the words after "-m a" that are not flags are more
-// -m values.
-func parseWSFlags(cmd *cobra.Command, args []string) error {
-	fs := cmd.Flags()
-	if err := fs.Parse(expandNargs(args, fs, "subscribe")); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
-}
 
 // splitTopics splits values at commas and trims spaces, dropping empty
 // ones: ws_gateway's default -m is "from_arduino_gateway, from_rpi_gateway".

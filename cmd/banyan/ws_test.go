@@ -20,7 +20,7 @@ func wsOptions(t *testing.T, args ...string) (ws.Options, *wsFlags, error) {
 	t.Helper()
 	f := &wsFlags{}
 	cmd := wsCommand(f)
-	if err := parseWSFlags(cmd, args); err != nil {
+	if err := parseNargs(cmd, args, "subscribe"); err != nil {
 		return ws.Options{}, f, err
 	}
 	return f.options(), f, nil
