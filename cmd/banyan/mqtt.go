@@ -120,8 +120,6 @@ connection is re-established when lost.`,
 	return cmd
 }
 
-
-
 // options turns the flags into bridge options.
 func (f *mqttFlags) options() (mqtt.Options, error) {
 	if f.qos < 0 || f.qos > 2 {

@@ -111,7 +111,6 @@ device), for devices that talk to several topics: -e is then unused.`,
 	return cmd
 }
 
-
 // options turns the flags into bridge options.
 func (f *tcpFlags) options() (tcp.Options, error) {
 	if f.port < 0 || f.port > 65535 {

@@ -97,7 +97,6 @@ pages served by --static are allowed.`,
 	return cmd
 }
 
-
 // splitTopics splits values at commas and trims spaces, dropping empty
 // ones: ws_gateway's default -m is "from_arduino_gateway, from_rpi_gateway".
 func splitTopics(values []string) []string {
