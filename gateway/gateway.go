@@ -198,6 +198,24 @@ func (g *Gateway) fail(r ErrorReport, err error) {
 
 func unsupported(c Command) error { return fmt.Errorf("%w: %s", ErrUnsupported, c.CommandName()) }
 
+// use runs f with the board as a T (one of the optional interfaces), or
+// reports the command as unsupported by this board.
+func use[T any](b Board, c Command, f func(T) error) error {
+	t, ok := b.(T)
+	if !ok {
+		return unsupported(c)
+	}
+	return f(t)
+}
+
+// register is an i2c command's register, or NoRegister when it has none.
+func register(r *int) int {
+	if r == nil {
+		return NoRegister
+	}
+	return *r
+}
+
 // execute carries out one command. It returns the pin the command
 // addressed, when known, for error reports.
 func (g *Gateway) execute(cmd Command) (*int, error) {
@@ -218,52 +236,28 @@ func (g *Gateway) execute(cmd Command) (*int, error) {
 	case SetModeTone:
 		return g.setMode(c.Pin, c.Tag, ModeTone)
 	case SetModeSonar:
-		s, ok := b.(SonarBoard)
 		return g.onPin(c.TriggerPin, c.Tag, true, func(pin int) error {
-			if !ok {
-				return unsupported(c)
-			}
-			return s.SetModeSonar(pin, c.EchoPin)
+			return use(b, c, func(s SonarBoard) error { return s.SetModeSonar(pin, c.EchoPin) })
 		})
 	case DigitalWrite:
-		w, ok := b.(DigitalWriter)
 		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
-			if !ok {
-				return unsupported(c)
-			}
-			return w.DigitalWrite(pin, c.Value)
+			return use(b, c, func(w DigitalWriter) error { return w.DigitalWrite(pin, c.Value) })
 		})
 	case AnalogWrite:
-		w, ok := b.(AnalogWriter)
 		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
-			if !ok {
-				return unsupported(c)
-			}
-			return w.AnalogWrite(pin, c.Value)
+			return use(b, c, func(w AnalogWriter) error { return w.AnalogWrite(pin, c.Value) })
 		})
 	case PWMWrite:
-		w, ok := b.(PWMWriter)
 		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
-			if !ok {
-				return unsupported(c)
-			}
-			return w.PWMWrite(pin, c.Value)
+			return use(b, c, func(w PWMWriter) error { return w.PWMWrite(pin, c.Value) })
 		})
 	case ServoPosition:
-		w, ok := b.(ServoWriter)
 		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
-			if !ok {
-				return unsupported(c)
-			}
-			return w.ServoPosition(pin, c.Position)
+			return use(b, c, func(w ServoWriter) error { return w.ServoPosition(pin, c.Position) })
 		})
 	case PlayTone:
-		w, ok := b.(TonePlayer)
 		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
-			if !ok {
-				return unsupported(c)
-			}
-			return w.PlayTone(pin, c.Freq, time.Duration(c.Duration)*time.Millisecond)
+			return use(b, c, func(w TonePlayer) error { return w.PlayTone(pin, c.Freq, time.Duration(c.Duration)*time.Millisecond) })
 		})
 	case EnableDigitalReporting:
 		return g.reporting(c.Pin, c.Tag, false, true)
@@ -274,21 +268,13 @@ func (g *Gateway) execute(cmd Command) (*int, error) {
 	case DisableAnalogReporting:
 		return g.reporting(c.Pin, c.Tag, true, false)
 	case SetModeI2C:
-		i, ok := b.(I2CBoard)
-		if !ok {
-			return nil, unsupported(c)
-		}
-		return nil, i.SetModeI2C()
+		return nil, use(b, c, func(i I2CBoard) error { return i.SetModeI2C() })
 	case I2CRead:
 		i, ok := b.(I2CBoard)
 		if !ok {
 			return nil, unsupported(c)
 		}
-		reg := NoRegister
-		if c.Register != nil {
-			reg = *c.Register
-		}
-		data, err := i.I2CRead(c.Addr, reg, c.NumberOfBytes)
+		data, err := i.I2CRead(c.Addr, register(c.Register), c.NumberOfBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -299,27 +285,11 @@ func (g *Gateway) execute(cmd Command) (*int, error) {
 		g.publishReport(I2CData{Value: value, Addr: &c.Addr, Register: c.Register})
 		return nil, nil
 	case I2CWrite:
-		i, ok := b.(I2CBoard)
-		if !ok {
-			return nil, unsupported(c)
-		}
-		reg := NoRegister
-		if c.Register != nil {
-			reg = *c.Register
-		}
-		return nil, i.I2CWrite(c.Addr, reg, c.Data)
+		return nil, use(b, c, func(i I2CBoard) error { return i.I2CWrite(c.Addr, register(c.Register), c.Data) })
 	case SetModeStepper:
-		s, ok := b.(StepperBoard)
-		if !ok {
-			return nil, unsupported(c)
-		}
-		return nil, s.SetModeStepper(c.Pins, c.StepsPerRevolution)
+		return nil, use(b, c, func(s StepperBoard) error { return s.SetModeStepper(c.Pins, c.StepsPerRevolution) })
 	case StepperWrite:
-		s, ok := b.(StepperBoard)
-		if !ok {
-			return nil, unsupported(c)
-		}
-		return nil, s.StepperWrite(c.MotorSpeed, c.NumberOfSteps)
+		return nil, use(b, c, func(s StepperBoard) error { return s.StepperWrite(c.MotorSpeed, c.NumberOfSteps) })
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownCommand, cmd.CommandName())
 }
