@@ -65,13 +65,7 @@ connection is re-established when lost.`,
 		// Flags are parsed in RunE, after turning Python's "-g a b" into
 		// "-g a -g b" (pflag takes one value per flag).
 		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := parseNargs(cmd, args, "banyan-topics", "mqtt-topics"); err != nil {
-				return err
-			}
-			if help, _ := cmd.Flags().GetBool("help"); help {
-				return cmd.Help()
-			}
+		RunE: withNargs(func(cmd *cobra.Command) error {
 			o, err := f.options()
 			if err != nil {
 				return err
@@ -87,7 +81,7 @@ connection is re-established when lost.`,
 			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d to MQTT, %d from MQTT, %d/%d not convertible, %d dropped, %d echoes, %d connections\n",
 				f.comp.name, st.ToMQTT, st.FromMQTT, st.ToMQTTErrors, st.FromMQTTErrors, st.Dropped, st.Echoes, st.Connects)
 			return err
-		},
+		}, "banyan-topics", "mqtt-topics"),
 	}
 	addComponentFlags(cmd, &f.comp, "MQTT Gateway")
 	fs := cmd.Flags()

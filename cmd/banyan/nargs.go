@@ -8,6 +8,20 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// withNargs is RunE for a command with DisableFlagParsing: it parses the
+// flags with parseNargs, shows the help for -h, and otherwise runs run.
+func withNargs(run func(*cobra.Command) error, multi ...string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := parseNargs(cmd, args, multi...); err != nil {
+			return err
+		}
+		if help, _ := cmd.Flags().GetBool("help"); help {
+			return cmd.Help()
+		}
+		return run(cmd)
+	}
+}
+
 // parseNargs parses args into cmd's flags (for commands with
 // DisableFlagParsing), accepting Python argparse's nargs='+' form
 // ("-g a b") for the named multi-value flags, and refusing positional

@@ -63,13 +63,7 @@ device), for devices that talk to several topics: -e is then unused.`,
 		// Flags are parsed in RunE, after turning Python's "-g a b" into
 		// "-g a -g b" (pflag takes one value per flag).
 		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := parseNargs(cmd, args, "banyan-topics"); err != nil {
-				return err
-			}
-			if help, _ := cmd.Flags().GetBool("help"); help {
-				return cmd.Help()
-			}
+		RunE: withNargs(func(cmd *cobra.Command) error {
 			o, err := f.options()
 			if err != nil {
 				return err
@@ -89,7 +83,7 @@ device), for devices that talk to several topics: -e is then unused.`,
 			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d frames to devices, %d from devices, %d refused (too large), %d dropped, %d garbage, %d connections\n",
 				f.comp.name, st.ToDevice, st.FromDevice, st.Refused, st.Dropped, st.Garbage, st.Connects)
 			return err
-		},
+		}, "banyan-topics"),
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&f.address, "address", "a", "", "the device's IP address or host name (with --server: the interface to listen on, default all)")

@@ -58,13 +58,7 @@ pages served by --static are allowed.`,
 		// Flags are parsed in RunE, after turning Python's "-m a b" into
 		// "-m a -m b" (pflag takes one value per flag).
 		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := parseNargs(cmd, args, "subscribe"); err != nil {
-				return err
-			}
-			if help, _ := cmd.Flags().GetBool("help"); help {
-				return cmd.Help()
-			}
+		RunE: withNargs(func(cmd *cobra.Command) error {
 			o := f.options()
 			g, err := ws.New(cmd.Context(), o)
 			if err != nil {
@@ -80,7 +74,7 @@ pages served by --static are allowed.`,
 			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d connections (%d refused), %d messages to Banyan (%d bad JSON), %d from Banyan (%d unrouted, %d not convertible), %d frames to browsers, %d dropped\n",
 				f.comp.name, st.Connects, st.Refused, st.ToBanyan, st.BadJSON, st.FromBanyan, st.Unrouted, st.BadPayload, st.ToBrowsers, st.Dropped)
 			return err
-		},
+		}, "subscribe"),
 	}
 	addComponentFlags(cmd, &f.comp, "WebSocket Gateway")
 	fs := cmd.Flags()
