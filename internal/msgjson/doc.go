@@ -1,0 +1,52 @@
+// Package msgjson converts JSON text to msgpack and msgpack to JSON
+// without building Go values: both directions scan their input once and
+// append to a destination buffer, so a conversion takes memory in
+// proportion to its input (a small constant times it), whatever the input
+// holds. One message of a million empty objects costs no more than one of
+// a million digits.
+//
+// # JSON to msgpack (AppendMsgpack)
+//
+// The bytes are those Python's msgpack.packb(json.loads(text),
+// use_bin_type=True) writes, which are also the bytes of the Banyan codec
+// (banyan.Marshal) for the same data, except that object keys keep their
+// order (Python's dicts keep it; Marshal sorts map keys):
+//
+//   - objects: msgpack maps (fixmap, map16, map32), keys in input order;
+//     a key that appears twice is written twice, and every msgpack reader
+//     (Python's dict, banyan.DecodeValue) keeps the last, as json.loads
+//     does;
+//   - arrays: msgpack arrays (fixarray, array16, array32);
+//   - strings: str (fixstr, str8, str16, str32), escapes decoded;
+//   - numbers without a fraction or an exponent: integers in the smallest
+//     encoding (positive fixint, uint8 to uint64 for non-negative values,
+//     negative fixint, int8 to int64 for negative ones), exact over
+//     [-2^63, 2^64-1];
+//   - other numbers: float64 (0xcb), rounded as strconv.ParseFloat rounds;
+//     beyond the float64 range they are ±Inf, as Python's float() gives;
+//   - true, false, null: true, false, nil.
+//
+// The input must be exactly one JSON value (RFC 8259) with optional
+// whitespace around it. Refused: anything else (ErrSyntax), including
+// Python's extensions NaN and Infinity; bytes that are not UTF-8 in a
+// string and \u escapes of lone surrogates (ErrUTF8: msgpack str must be
+// UTF-8, and Python's packb raises on them); integers beyond 64 bits
+// (ErrRange: Python raises OverflowError); nesting deeper than
+// Options.MaxDepth (ErrDepth); input longer than Options.MaxSize
+// (ErrTooLarge).
+//
+// # msgpack to JSON (AppendJSON)
+//
+// See AppendJSON.
+//
+// # Memory
+//
+// Nothing is allocated per element: a conversion into a destination with
+// room enough allocates nothing at all, except for numbers longer than 32
+// bytes (one small allocation each, for strconv.ParseFloat). Counts of
+// arrays and objects are not known until they close, so AppendMsgpack
+// reserves five bytes for each header and, when a shorter header does,
+// closes the gaps with one pass over its output at the end. The output
+// is at most 2.25 times as long as the input (plus 3 bytes), and needs 5
+// more bytes per level of nesting while it is written.
+package msgjson

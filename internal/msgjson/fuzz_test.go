@@ -1,0 +1,112 @@
+package msgjson_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/msgjson"
+)
+
+// fuzzDepth is the MaxDepth of the fuzzer, low enough for it to reach.
+const fuzzDepth = 20
+
+// FuzzJSONToMsgpack checks AppendMsgpack against encoding/json and the
+// Banyan codec: it never panics; every error wraps one sentinel; what it
+// accepts is valid msgpack (banyan.Validate) and exactly the bytes of the
+// reference conversion (encoding/json's tokens written by banyan.Marshal,
+// keys in order); what encoding/json decodes agrees in value with what
+// banyan.DecodeValue reads back, numbers compared as ints or floats bit
+// for bit; and it refuses only what encoding/json refuses, or what
+// msgpack cannot carry (bytes that are not UTF-8 and lone surrogates,
+// which encoding/json replaces; integers beyond 64 bits; nesting beyond
+// MaxDepth).
+func FuzzJSONToMsgpack(f *testing.F) {
+	for _, js := range referenceCorpus {
+		f.Add([]byte(js))
+	}
+	f.Add([]byte(`"\ud800"`))
+	f.Add([]byte("\"\xff\""))
+	f.Add([]byte(`[99999999999999999999]`))
+	f.Add([]byte(`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := msgjson.AppendMsgpack([]byte("prefix"), data, msgjson.Options{MaxDepth: fuzzDepth})
+		valid := json.Valid(data)
+		if err != nil {
+			n := 0
+			for _, s := range []error{msgjson.ErrSyntax, msgjson.ErrUTF8, msgjson.ErrRange, msgjson.ErrDepth, msgjson.ErrTooLarge} {
+				if errors.Is(err, s) {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Fatalf("%q: error %v wraps %d sentinels", data, err, n)
+			}
+			if string(out) != "prefix" {
+				t.Fatalf("%q: failed but dst became %q", data, out)
+			}
+			if !valid {
+				return
+			}
+			_, rerr := refMsgpack(data)
+			switch {
+			case errors.Is(err, msgjson.ErrUTF8) && (!utf8.Valid(data) || bytes.Contains(data, []byte(`\`))):
+			case errors.Is(err, msgjson.ErrRange) && errors.Is(rerr, errRefRange):
+			case errors.Is(err, msgjson.ErrDepth) && depth(data) > fuzzDepth:
+			default:
+				t.Fatalf("%q: refused (%v), but encoding/json accepts it (reference: %v)", data, err, rerr)
+			}
+			return
+		}
+		if !valid {
+			t.Fatalf("%q: accepted, but encoding/json refuses it", data)
+		}
+		out = out[len("prefix"):]
+		if err := banyan.Validate(out); err != nil {
+			t.Fatalf("%q: invalid msgpack % x: %v", data, out, err)
+		}
+		want, err := refMsgpack(data)
+		if err != nil {
+			t.Fatalf("%q: accepted, but the reference fails: %v", data, err)
+		}
+		if !bytes.Equal(out, want) {
+			t.Fatalf("%q:\n got % x\nwant % x", data, out, want)
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var jv any
+		if err := dec.Decode(&jv); err != nil {
+			t.Fatalf("%q: encoding/json: %v", data, err)
+		}
+		mv, err := banyan.DecodeValue(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sameValue(jv, mv); err != nil {
+			t.Fatalf("%q: %v", data, err)
+		}
+	})
+}
+
+// depth is the deepest nesting of brackets in data outside strings.
+func depth(data []byte) int {
+	d, deepest, inStr := 0, 0, false
+	for i := 0; i < len(data); i++ {
+		switch b := data[i]; {
+		case inStr && b == '\\':
+			i++
+		case b == '"':
+			inStr = !inStr
+		case inStr:
+		case b == '[' || b == '{':
+			d++
+			deepest = max(deepest, d)
+		case b == ']' || b == '}':
+			d--
+		}
+	}
+	return deepest
+}
