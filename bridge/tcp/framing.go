@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -26,6 +27,9 @@ var (
 	// not exactly one msgpack value, or (topic framing) not a two-element
 	// array of a topic string and a msgpack value.
 	ErrBadFrame = errors.New("tcp: bad frame")
+	// ErrBadFraming is a Framing that cannot be used: a length field other
+	// than 1, 2 or 4 bytes, or a negative MaxFrame.
+	ErrBadFraming = errors.New("tcp: bad framing")
 )
 
 // Framing says how messages are cut on the TCP stream. The zero value is
@@ -61,10 +65,10 @@ func (f Framing) check() error {
 	switch f.LengthBytes {
 	case 0, 1, 2, 4:
 	default:
-		return fmt.Errorf("tcp: length field of %d bytes: must be 1, 2 or 4", f.LengthBytes)
+		return fmt.Errorf("%w: length field of %d bytes: must be 1, 2 or 4", ErrBadFraming, f.LengthBytes)
 	}
 	if f.MaxFrame < 0 {
-		return fmt.Errorf("tcp: negative MaxFrame %d", f.MaxFrame)
+		return fmt.Errorf("%w: negative MaxFrame %d", ErrBadFraming, f.MaxFrame)
 	}
 	return nil
 }
@@ -103,14 +107,23 @@ func (f Framing) Max() int {
 // and topic with topic framing (topic is ignored without it). A body over
 // Max is refused with ErrFrameTooLarge.
 func (f Framing) Encode(topic string, payload []byte) ([]byte, error) {
-	n := f.lengthBytes()
-	body := len(payload)
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	n, limit := f.lengthBytes(), f.Max()
+	// Each length is checked before it is added to, so the sum cannot wrap
+	// (int has 32 bits on some platforms).
+	if len(payload) > limit || (f.Topic && len(topic) > limit) {
+		return nil, fmt.Errorf("%w: payload of %d bytes, topic of %d, limit %d", ErrFrameTooLarge, len(payload), len(topic), limit)
+	}
+	size := uint64(len(payload))
 	if f.Topic {
-		body += 1 + strHeaderLen(len(topic)) + len(topic)
+		size += uint64(1 + strHeaderLen(len(topic)) + len(topic))
 	}
-	if body > f.Max() {
-		return nil, fmt.Errorf("%w: body of %d bytes, limit %d", ErrFrameTooLarge, body, f.Max())
+	if size > uint64(limit) {
+		return nil, fmt.Errorf("%w: body of %d bytes, limit %d", ErrFrameTooLarge, size, limit)
 	}
+	body := int(size) // at most limit, an int
 	b := make([]byte, n, n+body)
 	switch n {
 	case 1:
@@ -154,35 +167,53 @@ func appendStrHeader(b []byte, n int) []byte {
 	}
 }
 
+// readChunk is the most ReadFrame allocates ahead of the bytes it has
+// received: a body is read in pieces that double from here, so memory
+// follows what the peer sends, not what its length field claims.
+const readChunk = 64 << 10
+
 // ReadFrame reads one whole frame from r and returns its body (a new slice).
 // It reads with io.ReadFull, so short reads never cut a frame. At a clean end
 // of stream it returns io.EOF; a stream that ends inside a frame gives
 // io.ErrUnexpectedEOF. A length over Max gives ErrFrameTooLarge, with
-// nothing more read: the stream cannot be trusted after it.
+// nothing more read: the stream cannot be trusted after it. Memory grows
+// with the bytes that arrive (at most twice them, plus 64 KiB), whatever
+// the length field says.
 func (f Framing) ReadFrame(r io.Reader) ([]byte, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	var hdr [4]byte
 	n := f.lengthBytes()
 	if _, err := io.ReadFull(r, hdr[:n]); err != nil {
 		return nil, err
 	}
-	var size uint64
+	var claimed uint64
 	switch n {
 	case 1:
-		size = uint64(hdr[0])
+		claimed = uint64(hdr[0])
 	case 2:
-		size = uint64(binary.BigEndian.Uint16(hdr[:2]))
+		claimed = uint64(binary.BigEndian.Uint16(hdr[:2]))
 	default:
-		size = uint64(binary.BigEndian.Uint32(hdr[:4]))
+		claimed = uint64(binary.BigEndian.Uint32(hdr[:4]))
 	}
-	if size > uint64(f.Max()) {
-		return nil, fmt.Errorf("%w: length field says %d bytes, limit %d", ErrFrameTooLarge, size, f.Max())
+	if claimed > uint64(f.Max()) {
+		return nil, fmt.Errorf("%w: length field says %d bytes, limit %d", ErrFrameTooLarge, claimed, f.Max())
 	}
-	body := make([]byte, size)
-	if _, err := io.ReadFull(r, body); err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
+	size := int(claimed) // at most Max, an int
+	body := make([]byte, 0, min(size, readChunk))
+	for len(body) < size {
+		if len(body) == cap(body) {
+			body = slices.Grow(body, min(size-len(body), len(body)))
 		}
-		return nil, err
+		k, err := io.ReadFull(r, body[len(body):min(cap(body), size)])
+		body = body[:len(body)+k]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
 	}
 	return body, nil
 }
@@ -220,23 +251,28 @@ func splitTopic(b []byte) (string, []byte, error) {
 	if len(b) == 0 {
 		return "", nil, fmt.Errorf("%w: topic missing", ErrBadFrame)
 	}
-	var n, h int
+	// The str header: h bytes, then n bytes of text. n is compared with
+	// what is there as a uint64 before it becomes an int: str32 says up to
+	// 4 GiB, and int may have 32 bits.
+	var n uint64
+	var h int
 	switch c := b[0]; {
 	case c&0xe0 == 0xa0:
-		n, h = int(c&0x1f), 1
+		n, h = uint64(c&0x1f), 1
 	case c == 0xd9 && len(b) >= 2:
-		n, h = int(b[1]), 2
+		n, h = uint64(b[1]), 2
 	case c == 0xda && len(b) >= 3:
-		n, h = int(binary.BigEndian.Uint16(b[1:3])), 3
+		n, h = uint64(binary.BigEndian.Uint16(b[1:3])), 3
 	case c == 0xdb && len(b) >= 5:
-		n, h = int(binary.BigEndian.Uint32(b[1:5])), 5
+		n, h = uint64(binary.BigEndian.Uint32(b[1:5])), 5
 	default:
 		return "", nil, fmt.Errorf("%w: topic is not a msgpack str", ErrBadFrame)
 	}
-	if n > len(b)-h {
-		return "", nil, fmt.Errorf("%w: topic truncated", ErrBadFrame)
+	if n > uint64(len(b)-h) {
+		return "", nil, fmt.Errorf("%w: topic of %d bytes truncated", ErrBadFrame, n)
 	}
-	topic := string(b[h : h+n])
+	end := h + int(n) // within b
+	topic := string(b[h:end])
 	switch {
 	case topic == "":
 		return "", nil, fmt.Errorf("%w: empty topic", ErrBadFrame)
@@ -245,8 +281,8 @@ func splitTopic(b []byte) (string, []byte, error) {
 	case strings.HasPrefix(topic, banyan.ReservedPrefix):
 		return "", nil, fmt.Errorf("%w: topic %q is in Banyan's reserved space", ErrBadFrame, topic)
 	}
-	if len(b) == h+n {
+	if len(b) == end {
 		return "", nil, fmt.Errorf("%w: payload missing", ErrBadFrame)
 	}
-	return topic, b[h+n:], nil
+	return topic, b[end:], nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -166,6 +167,63 @@ func TestSplitRejects(t *testing.T) {
 		tp, p, err := topic.Split(body)
 		if err != nil || tp != "a" || !bytes.Equal(p, led0) {
 			t.Errorf("header % x: %q % x %v", hdr, tp, p, err)
+		}
+	}
+}
+
+// A length field is a claim, not a fact: memory grows with the bytes that
+// arrive. A 256 MiB claim followed by ten bytes allocates far less.
+func TestReadFrameAllocatesWhatArrives(t *testing.T) {
+	f := tcp.Framing{LengthBytes: 4, MaxFrame: 256 << 20}
+	stream := append([]byte{0x10, 0, 0, 0}, make([]byte, 10)...)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := f.ReadFrame(bytes.NewReader(stream))
+	runtime.ReadMemStats(&after)
+	if err != io.ErrUnexpectedEOF {
+		t.Fatalf("claim of 256 MiB, 10 bytes sent: %v, want io.ErrUnexpectedEOF", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+		t.Fatalf("allocated %d bytes for 10 bytes received", got)
+	}
+	// A frame that really is that long (here 3 MiB) still reads whole.
+	f.MaxFrame = 3 << 20
+	body := make([]byte, 3<<20)
+	body[len(body)-1] = 0x2a
+	got, err := f.ReadFrame(iotest.HalfReader(bytes.NewReader(append([]byte{0x00, 0x30, 0, 0}, body...))))
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("3 MiB frame: %d bytes, %v", len(got), err)
+	}
+}
+
+// Lengths inside a body (topic str32, array32) are checked against what is
+// there before they are converted or added: on 32-bit platforms
+// int(0xffffffff) is negative.
+func TestSplitHugeInnerLengths(t *testing.T) {
+	f := tcp.Framing{Topic: true}
+	for _, body := range [][]byte{
+		{0x92, 0xdb, 0xff, 0xff, 0xff, 0xff, 'a', 0x01},
+		{0x92, 0xdb, 0x80, 0x00, 0x00, 0x00, 'a', 0x01},
+		{0x92, 0xdb, 0xff, 0xff, 0xff, 0xfe, 'a', 0x01},
+		{0x92, 0xda, 0xff, 0xff, 'a', 0x01},
+		{0xdd, 0xff, 0xff, 0xff, 0xff, 0xa1, 'a', 0x01},
+	} {
+		if _, _, err := f.Split(body); !errors.Is(err, tcp.ErrBadFrame) {
+			t.Errorf("Split(% x) = %v, want ErrBadFrame", body, err)
+		}
+	}
+}
+
+// A Framing that was never checked (a literal, not through New) is refused
+// by Encode and ReadFrame, not a panic.
+func TestFramingMethodsCheck(t *testing.T) {
+	for _, f := range []tcp.Framing{{LengthBytes: 8}, {LengthBytes: -1}, {LengthBytes: 3}, {MaxFrame: -5}} {
+		if _, err := f.ReadFrame(bytes.NewReader(make([]byte, 16))); !errors.Is(err, tcp.ErrBadFraming) {
+			t.Errorf("%+v: ReadFrame: %v, want ErrBadFraming", f, err)
+		}
+		if _, err := f.Encode("t", []byte{0x01}); !errors.Is(err, tcp.ErrBadFraming) {
+			t.Errorf("%+v: Encode: %v, want ErrBadFraming", f, err)
 		}
 	}
 }
