@@ -63,6 +63,9 @@ func TestRemoteLaunch(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := runAsync(func() error { return l.Run(ctx) })
 	testbp.WaitFor(t, "the ack", func() bool { return statusOf(l.Status(), "sh").State == StateLaunched })
+	// The local row is started after the remote record is sent, so the ack
+	// may come first.
+	testbp.WaitFor(t, "the local row", func() bool { return statusOf(l.Status(), "sleep").State == StateRunning })
 	remotePID := readPID(t, filepath.Join(dir, "remote.pid"))
 	st := statusOf(l.Status(), "sh")
 	if st.PID != remotePID || st.Where != "box1" {
@@ -81,8 +84,8 @@ func TestRemoteLaunch(t *testing.T) {
 	}
 	localPID := statusOf(l.Status(), "sleep").PID
 
-	// QueryStatus hears from both.
-	reports, err := QueryStatus(context.Background(), 300*time.Millisecond, tb.Options()...)
+	// QueryStatus hears from both (it returns when both have answered).
+	reports, err := QueryStatus(context.Background(), StatusQuery{Wait: 30 * time.Second, Want: 2}, tb.Options()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -149,8 +149,10 @@ func TestLaunchStartsBackplane(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := runAsync(func() error { return l.Run(ctx) })
 	<-l.Ready()
-	opts := []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(pub, sub), banyan.WithLogger(quietLog), banyan.WithConnectTimeout(300 * time.Millisecond)}
-	c, err := banyan.Connect(context.Background(), opts...)
+	opts := []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(pub, sub), banyan.WithLogger(quietLog)}
+	// A generous deadline to find it (a busy machine is slow to answer), a
+	// short one to find it gone (nothing listens: refused at once).
+	c, err := banyan.Connect(context.Background(), append(opts, banyan.WithConnectTimeout(30*time.Second))...)
 	if err != nil {
 		t.Fatalf("no backplane while the launcher runs: %v", err)
 	}
@@ -159,7 +161,7 @@ func TestLaunchStartsBackplane(t *testing.T) {
 	if err := wait(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := banyan.Connect(context.Background(), opts...); !errors.Is(err, banyan.ErrBackplaneNotRunning) {
+	if _, err := banyan.Connect(context.Background(), append(opts, banyan.WithConnectTimeout(300*time.Millisecond))...); !errors.Is(err, banyan.ErrBackplaneNotRunning) {
 		t.Fatalf("the backplane we started still answers after the launcher stopped: %v", err)
 	}
 	if !strings.Contains(out.String(), "no backplane answered") {
@@ -267,7 +269,7 @@ func TestStatus(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := runAsync(func() error { return l.Run(ctx) })
 	testbp.WaitFor(t, "false to exit", func() bool { return statusOf(l.Status(), "false").State == StateExited })
-	reports, err := QueryStatus(context.Background(), 300*time.Millisecond, tb.Options()...)
+	reports, err := QueryStatus(context.Background(), StatusQuery{Wait: 30 * time.Second, Want: 1}, tb.Options()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,10 +281,11 @@ func TestStatus(t *testing.T) {
 		got[1].Name != "false" || got[1].State != StateExited || got[1].Exit != "exit status 1" {
 		t.Fatalf("processes: %+v", got)
 	}
-	testbp.WaitFor(t, "a table in the output", func() bool { return regexpLine(out.String(), `^NAME +WHERE +PID +STATE +RESTARTS +UPTIME`) })
-	if !regexpLine(out.String(), `^sleep +local +\d+ +running +0 +\d+s +- +sleep 30$`) {
-		t.Errorf("no running row for sleep in:\n%s", out.String())
-	}
+	// A table is written in pieces, every 50 ms: wait for the row itself.
+	testbp.WaitFor(t, "a table with sleep running in the output", func() bool {
+		return regexpLine(out.String(), `^NAME +WHERE +PID +STATE +RESTARTS +UPTIME`) &&
+			regexpLine(out.String(), `^sleep +local +\d+ +running +0 +\d+s +- +sleep 30$`)
+	})
 	cancel()
 	if err := wait(); err != nil {
 		t.Fatal(err)

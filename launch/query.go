@@ -82,10 +82,24 @@ func answerStatus(c *banyan.Component, m *banyan.Message, source string, procs [
 // answered.
 var ErrNoReport = errors.New("no launcher or launch client answered")
 
+// StatusQuery configures QueryStatus.
+type StatusQuery struct {
+	// Wait is how long to collect answers (default 1 s). Launchers and
+	// launch clients do not say how many they are, so QueryStatus waits
+	// all of it unless Want answers came first.
+	Wait time.Duration
+	// Want, when above 0, returns as soon as that many have answered.
+	Want int
+}
+
 // QueryStatus asks every launcher and launch client on the backplane for
-// its status table and returns the answers that arrive within wait,
-// sorted by source. opts say where the backplane is.
-func QueryStatus(ctx context.Context, wait time.Duration, opts ...banyan.Option) ([]Report, error) {
+// its status table and returns the answers that arrive within q.Wait (or
+// the first q.Want of them), sorted by source. opts say where the
+// backplane is.
+func QueryStatus(ctx context.Context, q StatusQuery, opts ...banyan.Option) ([]Report, error) {
+	if q.Wait <= 0 {
+		q.Wait = time.Second
+	}
 	c, err := banyan.Connect(ctx, append(opts, banyan.WithSubscriptions(statusTopic))...)
 	if err != nil {
 		return nil, err
@@ -97,9 +111,16 @@ func QueryStatus(ctx context.Context, wait time.Duration, opts ...banyan.Option)
 	if err := c.Publish(statusRequestTopic, map[string]any{"id": id}); err != nil {
 		return nil, err
 	}
-	t := time.NewTimer(wait)
+	t := time.NewTimer(q.Wait)
 	defer t.Stop()
 	var out []Report
+	done := func() ([]Report, error) {
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Source < out[j].Source })
+		if len(out) == 0 {
+			return nil, ErrNoReport
+		}
+		return out, nil
+	}
 	for {
 		select {
 		case m, ok := <-c.Messages():
@@ -116,12 +137,11 @@ func QueryStatus(ctx context.Context, wait time.Duration, opts ...banyan.Option)
 					State: State(p.State), Restarts: p.Restarts, Started: fromUnixSeconds(p.Started), Exit: p.Exit, Error: p.Error})
 			}
 			out = append(out, r)
-		case <-t.C:
-			sort.SliceStable(out, func(i, j int) bool { return out[i].Source < out[j].Source })
-			if len(out) == 0 {
-				return nil, ErrNoReport
+			if q.Want > 0 && len(out) >= q.Want {
+				return done()
 			}
-			return out, nil
+		case <-t.C:
+			return done()
 		case <-ctx.Done():
 			return out, ctx.Err()
 		}

@@ -182,7 +182,7 @@ and launch client.`,
 func launchStatus(cmd *cobra.Command, cf *componentFlags, watch time.Duration) error {
 	out := cmd.OutOrStdout()
 	for {
-		reports, err := launch.QueryStatus(cmd.Context(), time.Second, cf.options()...)
+		reports, err := launch.QueryStatus(cmd.Context(), launch.StatusQuery{Wait: time.Second}, cf.options()...)
 		if err != nil && !(watch > 0 && errors.Is(err, launch.ErrNoReport)) {
 			return err
 		}
