@@ -32,6 +32,12 @@ var (
 	ErrStale        = errors.New("timestamp outside the accepted window (replayed, or clocks too far apart)")
 	ErrReplay       = errors.New("replayed: this nonce was already used")
 	ErrNoSecret     = errors.New("a shared secret is needed (--secret, --secret-file or $" + EnvSecret + "), or --insecure-python-compat")
+	// ErrUnsignedRequest is an unsigned status request to a launcher or
+	// launch client that has a secret: its process table (command lines
+	// included) goes only to those who know the secret.
+	// InsecurePythonCompat does not change this (Python has no status
+	// requests).
+	ErrUnsignedRequest = errors.New("unsigned status request (this launcher or launch client has a secret: ask with the same secret)")
 )
 
 // Auth configures message signing, shared by the launcher, the launch
@@ -62,6 +68,7 @@ const (
 	kindLaunch  = "launch"
 	kindAck     = "ack"
 	kindKillall = "killall"
+	kindStatus  = "status"
 )
 
 // The keys each kind signs, besides the topic, timestamp and nonce.
@@ -69,6 +76,7 @@ var (
 	launchFields  = []string{"append_bp_address", "auto_restart", "command_string", "launch_id", "process", "process_id", "reply_topic", "spawn", "topic", "wait", KeySession}
 	ackFields     = []string{"command_string", "launch_id", "process_id", KeySession, keyError}
 	killallFields = []string{"exit"}
+	statusFields  = []string{"id"}
 )
 
 // authenticator signs and checks messages. It remembers the nonces it has
@@ -162,6 +170,20 @@ func (a *authenticator) sign(kind, topic string, m map[string]any, fields []stri
 	m[KeyNonce] = nonce
 	m[KeySignature] = a.mac(data)
 	return nil
+}
+
+// verifyRequest checks a status request: with a secret, it must be signed
+// (whatever InsecurePythonCompat says) and pass verify; without one,
+// anything goes, as before signing existed.
+func (a *authenticator) verifyRequest(topic string, m map[string]any) error {
+	if len(a.secret) == 0 {
+		return nil
+	}
+	if _, has := m[KeySignature]; !has {
+		return ErrUnsignedRequest
+	}
+	_, err := a.verify(kindStatus, topic, m, statusFields)
+	return err
 }
 
 // verify checks m's signature, its timestamp and its nonce. It returns nil

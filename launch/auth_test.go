@@ -159,3 +159,41 @@ func TestRecordKeys(t *testing.T) {
 		}
 	}
 }
+
+// Status requests: with a secret they must be signed, even in insecure
+// Python-compatible mode (Python sends none); without one, all pass.
+func TestVerifyRequest(t *testing.T) {
+	secret := []byte("s")
+	signed := func() map[string]any {
+		m := map[string]any{"id": "abc"}
+		if err := newAuthenticator(Auth{Secret: secret}).sign(kindStatus, statusRequestTopic, m, statusFields); err != nil {
+			t.Fatal(err)
+		}
+		return roundTrip(t, m)
+	}
+	for _, a := range []Auth{{Secret: secret}, {Secret: secret, InsecurePythonCompat: true}} {
+		v := newAuthenticator(a)
+		v.notBefore = time.Now().Add(-time.Minute)
+		if err := v.verifyRequest(statusRequestTopic, map[string]any{"id": "abc"}); !errors.Is(err, ErrUnsignedRequest) {
+			t.Errorf("%+v: unsigned: %v, want ErrUnsignedRequest", a, err)
+		}
+		m := signed()
+		if err := v.verifyRequest(statusRequestTopic, m); err != nil {
+			t.Errorf("%+v: signed: %v", a, err)
+		}
+		if err := v.verifyRequest(statusRequestTopic, m); !errors.Is(err, ErrReplay) {
+			t.Errorf("%+v: replayed: %v, want ErrReplay", a, err)
+		}
+		if err := v.verifyRequest("banyan_launch_status_other", signed()); !errors.Is(err, ErrBadSignature) {
+			t.Errorf("%+v: another topic: %v, want ErrBadSignature", a, err)
+		}
+		m = signed()
+		if _, err := v.verify(kindKillall, statusRequestTopic, m, killallFields); !errors.Is(err, ErrBadSignature) {
+			t.Errorf("%+v: a status signature used as killall: %v, want ErrBadSignature", a, err)
+		}
+	}
+	v := newAuthenticator(Auth{InsecurePythonCompat: true})
+	if err := v.verifyRequest(statusRequestTopic, map[string]any{"id": "abc"}); err != nil {
+		t.Errorf("no secret: %v", err)
+	}
+}

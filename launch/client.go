@@ -42,6 +42,9 @@ type ClientStats struct {
 	Launched   uint64 // records whose command it started (or tried to)
 	Duplicates uint64 // records for a launch id it had already handled (re-acknowledged)
 	Refused    uint64 // records and killall messages refused: unsigned, forged, stale, replayed or malformed
+	// StatusRefused counts status requests not answered: with a secret,
+	// unsigned, forged, stale or replayed ones; and malformed ones.
+	StatusRefused uint64
 }
 
 // Client is a launch client (Python's blc): it runs the commands of launch
@@ -61,7 +64,7 @@ type Client struct {
 	launched map[string]launchResult // session "/" launch id → result
 	names    map[string]bool
 
-	nLaunched, nDup, nRefused atomic.Uint64
+	nLaunched, nDup, nRefused, nStatusRefused atomic.Uint64
 }
 
 type launchResult struct {
@@ -97,7 +100,7 @@ func (c *Client) Ready() <-chan struct{} { return c.ready }
 
 // Stats returns the counters.
 func (c *Client) Stats() ClientStats {
-	return ClientStats{Launched: c.nLaunched.Load(), Duplicates: c.nDup.Load(), Refused: c.nRefused.Load()}
+	return ClientStats{Launched: c.nLaunched.Load(), Duplicates: c.nDup.Load(), Refused: c.nRefused.Load(), StatusRefused: c.nStatusRefused.Load()}
 }
 
 // Status returns a row per process the client has launched.
@@ -177,7 +180,10 @@ func (c *Client) Run(ctx context.Context) error {
 				c.newSupervisor()
 				c.out.printf(c.self, "Listening for %s messages.", c.o.Topic)
 			case statusRequestTopic:
-				answerStatus(comp, m, "launch-client "+c.o.Topic, c.Status())
+				if err := answerStatus(comp, c.auth, m, "launch-client "+c.o.Topic, c.Status()); err != nil {
+					c.nStatusRefused.Add(1)
+					c.log.Warn("launch client: refused status request", "topic", m.Topic, "err", err)
+				}
 			}
 		}
 	}

@@ -85,7 +85,7 @@ func TestRemoteLaunch(t *testing.T) {
 	localPID := statusOf(l.Status(), "sleep").PID
 
 	// QueryStatus hears from both (it returns when both have answered).
-	reports, err := QueryStatus(context.Background(), StatusQuery{Wait: 30 * time.Second, Want: 2}, tb.Options()...)
+	reports, err := QueryStatus(context.Background(), StatusQuery{Wait: 30 * time.Second, Want: 2, Secret: secret}, tb.Options()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,5 +312,121 @@ func TestNewClientNeedsSecret(t *testing.T) {
 	}
 	if _, err := NewClient(ClientOptions{Topic: "local", Auth: Auth{Secret: []byte("s")}}); err == nil {
 		t.Fatal("topic local accepted")
+	}
+}
+
+// With a secret, a launcher and a launch client answer only status
+// requests signed with it: their tables hold command lines. Unsigned,
+// forged, altered, stale, replayed and malformed requests are refused,
+// logged and counted. Without a secret, any request is answered.
+func TestStatusRequestsNeedSignature(t *testing.T) {
+	tb := startBackplane(t)
+	secret := []byte("status secret")
+	var cout, clog, iout, ilog testbp.Buffer
+	client, _, _ := startClient(t, tb.clientOptions("box7", &cout, &clog, Auth{Secret: secret}))
+	insecure, _, _ := startClient(t, tb.clientOptions("box8", &iout, &ilog, Auth{InsecurePythonCompat: true}))
+
+	var lout, llog testbp.Buffer
+	o := tb.launcherOptions(&lout)
+	o.Auth.Secret = secret
+	o.Logger = slog.New(slog.NewTextHandler(&llog, nil))
+	l, err := New(load(t, `sleep 300,no,local,no,no,0`), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := runAsync(func() error { return l.Run(ctx) })
+	defer func() { cancel(); wait() }()
+	<-l.Ready()
+
+	asker := tb.Connect(t, banyan.WithSubscriptions(statusTopic))
+	signer := newAuthenticator(Auth{Secret: secret})
+	signed := func(a *authenticator, id string) map[string]any {
+		m := map[string]any{"id": id}
+		if err := a.sign(kindStatus, statusRequestTopic, m, statusFields); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	publish := func(m map[string]any) []byte {
+		b, err := banyan.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := asker.PublishRaw(statusRequestTopic, b); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	publish(map[string]any{"id": "unsigned"})
+	publish(signed(newAuthenticator(Auth{Secret: []byte("a guess")}), "forged"))
+	altered := signed(signer, "original")
+	altered["id"] = "altered"
+	publish(altered)
+	old := newAuthenticator(Auth{Secret: secret})
+	old.now = func() time.Time { return time.Now().Add(-10 * time.Minute) }
+	publish(signed(old, "stale"))
+	first := publish(signed(signer, "first"))
+	asker.PublishRaw(statusRequestTopic, first) // replayed: same nonce
+	asker.PublishRaw(statusRequestTopic, []byte{0x2a})
+	publish(signed(signer, "last")) // in order after the others
+
+	// Until the three receivers have answered "last", all the requests
+	// before it have been handled.
+	answers := map[string][]string{}
+	for len(answers["last"]) < 3 {
+		m := testbp.Next(t, asker)
+		if m.Topic != statusTopic {
+			continue // our own requests: the topic is a prefix of theirs
+		}
+		var w wireReport
+		if err := m.Decode(&w); err != nil {
+			t.Fatal(err)
+		}
+		answers[w.ID] = append(answers[w.ID], w.Source)
+	}
+	for id, sources := range answers {
+		sort.Strings(sources)
+		// The client without a secret answers anything, as before signing
+		// existed: the replay of "first" too.
+		want := map[string]string{"first": "launch-client box7,launch-client box8,launch-client box8,launcher",
+			"last": "launch-client box7,launch-client box8,launcher"}[id]
+		if want == "" {
+			want = "launch-client box8"
+		}
+		if strings.Join(sources, ",") != want {
+			t.Errorf("request %q answered by %v, want %s", id, sources, want)
+		}
+	}
+	for _, id := range []string{"unsigned", "forged", "altered", "stale"} {
+		if len(answers[id]) == 0 {
+			t.Errorf("the client without a secret did not answer %q", id)
+		}
+	}
+	if s := client.Stats(); s.StatusRefused != 6 || s.Refused != 0 {
+		t.Errorf("client stats %+v, want 6 status requests refused (unsigned, forged, altered, stale, replayed, malformed)", s)
+	}
+	if s := l.Stats(); s.StatusRefused != 6 {
+		t.Errorf("launcher stats %+v, want 6 status requests refused", s)
+	}
+	if s := insecure.Stats(); s.StatusRefused != 1 {
+		t.Errorf("client without a secret: stats %+v, want 1 refused (malformed)", s)
+	}
+	for name, logs := range map[string]string{"client": clog.String(), "launcher": llog.String()} {
+		for _, want := range []string{"refused status request", "unsigned status request", "bad signature", "timestamp outside", "replayed", "malformed status request"} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("%s log lacks %q:\n%s", name, want, logs)
+			}
+		}
+	}
+
+	// QueryStatus signs when given the secret, and says why nobody
+	// answered when it is not.
+	reports, err := QueryStatus(context.Background(), StatusQuery{Wait: 30 * time.Second, Want: 3, Secret: secret}, tb.Options()...)
+	if err != nil || len(reports) != 3 {
+		t.Fatalf("signed QueryStatus: %d reports, %v", len(reports), err)
+	}
+	if got := statusOf(reports[2].Processes, "sleep"); reports[2].Source != "launcher" || got.Command != "sleep 300" {
+		t.Errorf("launcher's report %+v", reports[2])
 	}
 }

@@ -79,14 +79,14 @@
 //
 // The canonical bytes are "banyan-launch-hmac-sha256-v1\n" followed by
 // netstrings (decimal length, ":", bytes, ","): the message kind ("launch",
-// "ack" or "killall"), the topic it is published on, then for each signed
+// "ack", "killall" or "status"), the topic it is published on, then for each signed
 // key its name and its typed value ("s" + the string, "i" + a decimal
 // integer, or "n" for None or missing), then the timestamp ("i" + decimal)
 // and the nonce ("s" + nonce). The signed keys are, for a launch record:
 // append_bp_address, auto_restart, command_string, launch_id, process,
 // process_id, reply_topic, spawn, topic, wait, banyan_session; for an ack:
 // command_string, launch_id, process_id, banyan_session, banyan_error; for
-// killall: exit. Other keys are ignored by our receivers. The launcher
+// killall: exit; for a status request: id. Other keys are ignored by our receivers. The launcher
 // signs each re-publication afresh.
 //
 // A receiver refuses, and logs, a message that is unsigned, whose
@@ -110,4 +110,13 @@
 // backplane: it publishes {'id': str} on banyan_launch_status_request and
 // collects the answers on banyan_launch_status (maps with source, host,
 // pid, time and processes).
+//
+// The tables hold command lines, so a launcher or launch client that has a
+// secret answers only requests signed with it (StatusQuery.Secret), whatever
+// InsecurePythonCompat says (Python has no status requests): unsigned,
+// forged, stale, replayed and malformed requests are refused, logged and
+// counted (ClientStats.StatusRefused, LauncherStats.StatusRefused). One
+// without a secret answers any request. Answers are not encrypted: anyone
+// subscribed to banyan_launch_status on the backplane reads them, as anyone
+// subscribed to a client's topic reads its launch records.
 package launch

@@ -87,6 +87,20 @@ type Launcher struct {
 	mu      sync.Mutex
 	remotes []*remote
 	supSet  chan struct{}
+
+	nStatusRefused atomic.Uint64
+}
+
+// LauncherStats count what a Launcher refused.
+type LauncherStats struct {
+	// StatusRefused counts status requests not answered: with a secret,
+	// unsigned, forged, stale or replayed ones; and malformed ones.
+	StatusRefused uint64
+}
+
+// Stats returns the counters.
+func (l *Launcher) Stats() LauncherStats {
+	return LauncherStats{StatusRefused: l.nStatusRefused.Load()}
 }
 
 // remote is a remote entry and what its client told us.
@@ -355,7 +369,10 @@ func (l *Launcher) handle(comp *banyan.Component, m *banyan.Message) bool {
 		}
 		return true
 	case m.Topic == statusRequestTopic:
-		answerStatus(comp, m, "launcher", l.Status())
+		if err := answerStatus(comp, l.auth, m, "launcher", l.Status()); err != nil {
+			l.nStatusRefused.Add(1)
+			l.log.Warn("launch: refused status request", "topic", m.Topic, "err", err)
+		}
 	default:
 		l.handleAck(m)
 	}

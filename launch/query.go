@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"sort"
@@ -61,21 +62,30 @@ func fromUnixSeconds(f float64) time.Time {
 	return time.Unix(int64(sec), int64(frac*1e9))
 }
 
-// answerStatus publishes our table in answer to a status request.
-func answerStatus(c *banyan.Component, m *banyan.Message, source string, procs []ProcessStatus) {
-	var req struct {
-		ID string `msgpack:"id"`
+// ErrBadRequest is a status request that is not a map with a string id.
+var ErrBadRequest = errors.New("malformed status request")
+
+// answerStatus publishes our table in answer to a status request that a
+// checks, and returns why it did not answer.
+func answerStatus(c *banyan.Component, a *authenticator, m *banyan.Message, source string, procs []ProcessStatus) error {
+	mm, err := banyan.DecodeMap(m.Payload)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}
-	if m.Decode(&req) != nil || req.ID == "" {
-		return
+	id, _ := mm["id"].(string)
+	if id == "" {
+		return fmt.Errorf("%w: no id", ErrBadRequest)
+	}
+	if err := a.verifyRequest(m.Topic, mm); err != nil {
+		return err
 	}
 	host, _ := os.Hostname()
-	w := wireReport{ID: req.ID, Source: source, Host: host, PID: os.Getpid(), Time: unixSeconds(time.Now())}
+	w := wireReport{ID: id, Source: source, Host: host, PID: os.Getpid(), Time: unixSeconds(time.Now())}
 	for _, p := range procs {
 		w.Processes = append(w.Processes, wireProc{Name: p.Name, Command: p.Command, Where: p.Where, PID: p.PID, State: string(p.State),
 			Restarts: p.Restarts, Started: unixSeconds(p.Started), Exit: p.Exit, Error: p.Error})
 	}
-	c.Publish(statusTopic, w)
+	return c.Publish(statusTopic, w)
 }
 
 // ErrNoReport is returned by QueryStatus when no launcher or launch client
@@ -90,6 +100,10 @@ type StatusQuery struct {
 	Wait time.Duration
 	// Want, when above 0, returns as soon as that many have answered.
 	Want int
+	// Secret signs the request. Launchers and launch clients that have a
+	// secret answer only requests signed with it; those without one answer
+	// any request.
+	Secret []byte
 }
 
 // QueryStatus asks every launcher and launch client on the backplane for
@@ -108,7 +122,11 @@ func QueryStatus(ctx context.Context, q StatusQuery, opts ...banyan.Option) ([]R
 	idb := make([]byte, 8)
 	rand.Read(idb)
 	id := hex.EncodeToString(idb)
-	if err := c.Publish(statusRequestTopic, map[string]any{"id": id}); err != nil {
+	req := map[string]any{"id": id}
+	if err := newAuthenticator(Auth{Secret: q.Secret}).sign(kindStatus, statusRequestTopic, req, statusFields); err != nil {
+		return nil, err
+	}
+	if err := c.Publish(statusRequestTopic, req); err != nil {
 		return nil, err
 	}
 	t := time.NewTimer(q.Wait)
@@ -116,10 +134,13 @@ func QueryStatus(ctx context.Context, q StatusQuery, opts ...banyan.Option) ([]R
 	var out []Report
 	done := func() ([]Report, error) {
 		sort.SliceStable(out, func(i, j int) bool { return out[i].Source < out[j].Source })
-		if len(out) == 0 {
-			return nil, ErrNoReport
+		switch {
+		case len(out) > 0:
+			return out, nil
+		case len(q.Secret) == 0:
+			return nil, fmt.Errorf("%w (those that have a secret answer only requests signed with it)", ErrNoReport)
 		}
-		return out, nil
+		return nil, ErrNoReport
 	}
 	for {
 		select {

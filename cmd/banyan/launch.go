@@ -23,7 +23,7 @@ type launchAuthFlags struct {
 }
 
 func (f *launchAuthFlags) add(fs *pflag.FlagSet, insecure bool) {
-	fs.StringVar(&f.secret, "secret", "", "shared secret that signs launch records and killall (default $"+launch.EnvSecret+"; prefer --secret-file: command lines are visible to other users)")
+	fs.StringVar(&f.secret, "secret", "", "shared secret that signs launch records, killall and status requests (default $"+launch.EnvSecret+"; prefer --secret-file: command lines are visible to other users)")
 	fs.StringVar(&f.secretFile, "secret-file", "", "read the shared secret from this file (trailing newline ignored)")
 	if insecure {
 		fs.BoolVar(&f.insecure, "insecure-python-compat", false, "accept unsigned launch records, acks and killall (to work with Python's bls/blc/blk); anyone on the network can then run commands here")
@@ -121,12 +121,18 @@ Remote rows are signed with a shared secret (--secret-file, --secret or
 $BANYAN_LAUNCH_SECRET); use --insecure-python-compat to talk to Python's blc.
 
 "banyan launch --status" prints the process table of every running launcher
-and launch client.`,
+and launch client. The request is signed with the secret when one is given;
+launchers and launch clients that have a secret answer only signed requests
+(their tables hold command lines).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := cmd.OutOrStdout()
 			if status {
-				return launchStatus(cmd, &cf, watch)
+				auth, err := af.auth()
+				if err != nil {
+					return err
+				}
+				return launchStatus(cmd, &cf, watch, auth.Secret)
 			}
 			if len(args) == 1 {
 				if cmd.Flags().Changed("file") {
@@ -170,7 +176,7 @@ and launch client.`,
 	pf.add(fs)
 	fs.DurationVar(&republish, "republish", 3*time.Second, "send remote records again this often until acknowledged")
 	fs.DurationVar(&statusEvery, "status-every", 0, "print the process table this often while running (0: never)")
-	fs.BoolVar(&status, "status", false, "do not launch: print the process table of every running launcher and launch client")
+	fs.BoolVar(&status, "status", false, "do not launch: print the process table of every running launcher and launch client (those with a secret answer only when given the same secret)")
 	fs.DurationVar(&watch, "watch", 0, "with --status: print it again at this interval until Ctrl-C")
 	fs.BoolVar(&embedded, "embedded-backplane", false, "start a missing backplane inside this process instead of as a child process (Python components that look for a process named backplane will not find it)")
 	fs.BoolVar(&noStart, "no-backplane-start", false, "fail when no backplane answers instead of starting one")
@@ -179,10 +185,12 @@ and launch client.`,
 }
 
 // launchStatus prints every launcher's and launch client's table.
-func launchStatus(cmd *cobra.Command, cf *componentFlags, watch time.Duration) error {
+// The request is signed with secret when there is one: launchers and
+// launch clients that have a secret answer only signed requests.
+func launchStatus(cmd *cobra.Command, cf *componentFlags, watch time.Duration, secret []byte) error {
 	out := cmd.OutOrStdout()
 	for {
-		reports, err := launch.QueryStatus(cmd.Context(), launch.StatusQuery{Wait: time.Second}, cf.options()...)
+		reports, err := launch.QueryStatus(cmd.Context(), launch.StatusQuery{Wait: time.Second, Secret: secret}, cf.options()...)
 		if err != nil && !(watch > 0 && errors.Is(err, launch.ErrNoReport)) {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/internal/testbp"
+	"github.com/gobanyan/banyan/launch"
 	"github.com/spf13/cobra"
 )
 
@@ -65,7 +66,13 @@ func TestLaunchCmdLocal(t *testing.T) {
 	l.out.WaitFor(t, "cmd-ok")
 	l.out.WaitFor(t, "true: exited (exit status 0)")
 
-	status, err := runLaunchCmd(t, newLaunchCmd(), append([]string{"--status"}, bp...)...)
+	// The launcher has a secret: an unsigned request gets no answer.
+	t.Setenv("BANYAN_LAUNCH_SECRET", "")
+	if out, err := runLaunchCmd(t, newLaunchCmd(), append([]string{"--status"}, bp...)...); !errors.Is(err, launch.ErrNoReport) ||
+		!strings.Contains(err.Error(), "signed") || strings.Contains(out, "cmd-ok") {
+		t.Fatalf("--status without the secret: %v\n%s", err, out)
+	}
+	status, err := runLaunchCmd(t, newLaunchCmd(), append([]string{"--status", "--secret", "s3"}, bp...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
