@@ -255,7 +255,7 @@ func tokenLen(b []byte, i int) int {
 	case code == codeStr8:
 		return 2 + int(b[i+1])
 	case code == codeStr16:
-		return 3 + int(b[i+1])<<8 | int(b[i+2])
+		return 3 + (int(b[i+1])<<8 | int(b[i+2]))
 	case code == codeStr32:
 		return 5 + int(uint32(b[i+1])<<24|uint32(b[i+2])<<16|uint32(b[i+3])<<8|uint32(b[i+4]))
 	case code == codeUint8, code == codeInt8:

@@ -300,3 +300,35 @@ var referenceCorpus = []string{
 	` [ 1 , { "a" : [ ] } ] `,
 	`"` + strings.Repeat(`\\`, 20) + `"`,
 }
+
+// The pass that closes the gaps of short headers steps over every kind of
+// value, strings of every header size among them.
+func TestCompaction(t *testing.T) {
+	var js strings.Builder
+	var want []any
+	js.WriteString("[")
+	for i, n := range []int{0, 31, 32, 255, 256, 300, 65535, 65536, 70000} {
+		s := strings.Repeat(string(rune('a'+i)), n)
+		if i > 0 {
+			js.WriteString(",")
+		}
+		js.WriteString(`{"s":"` + s + `","n":[1.5,-200,70000,5000000000,-5000000000,-1,true,null,{}]}`)
+		want = append(want, map[string]any{"s": s, "n": []any{1.5, -200, 70000, 5000000000, -5000000000, -1, true, nil, map[string]any{}}})
+	}
+	js.WriteString("]")
+	got := toMsgpack(t, js.String())
+	ref, err := refMsgpack([]byte(js.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, ref) {
+		t.Fatalf("%d bytes, reference %d", len(got), len(ref))
+	}
+	v, err := banyan.DecodeValue(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := marshal(t, v), marshal(t, want); !bytes.Equal(a, b) {
+		t.Fatal("decoded value differs")
+	}
+}
