@@ -308,7 +308,9 @@ func TestCompaction(t *testing.T) {
 	var want []any
 	js.WriteString("[")
 	for i, n := range []int{0, 31, 32, 255, 256, 300, 65535, 65536, 70000} {
-		s := strings.Repeat(string(rune('a'+i)), n)
+		// Non-ASCII bytes look like msgpack codes (0xd9 is str8): a walk
+		// out of step would take them for headers.
+		s := strings.Repeat(string(rune('a'+i)), n%7) + strings.Repeat("Ù€é😀ÿ!", n/16)
 		if i > 0 {
 			js.WriteString(",")
 		}
