@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,7 +32,16 @@ var (
 	ErrLoop = errors.New("tcp: the publishing topic is also subscribed")
 	// ErrRunning is a second call to Run.
 	ErrRunning = errors.New("tcp: bridge already running")
+	// ErrNotAllowed is a publishing topic (without topic framing) that
+	// Options.AllowTopics does not allow: nothing the device sends could
+	// be published.
+	ErrNotAllowed = errors.New("tcp: the publishing topic is not among the allowed topics")
 )
+
+// DefaultListen is where a server-mode bridge listens when Options.Address
+// is empty: loopback only. Devices on the network need an explicit
+// address, such as ":31335" (every interface).
+const DefaultListen = "127.0.0.1:31335"
 
 // Mode says which side opens the TCP connection.
 type Mode int
@@ -62,15 +72,29 @@ type Options struct {
 	// Mode is Client (default, as tgw) or Server.
 	Mode Mode
 	// Address is the device's "host:port" in client mode (tgw -a and -n),
-	// or the address to listen on in server mode (":31335" for every
-	// interface; port 0 picks a free one, see Addr).
+	// or the address to listen on in server mode: "" means DefaultListen
+	// (127.0.0.1:31335, this host only); ":31335" listens on every
+	// interface, so anyone on the network can connect; port 0 picks a free
+	// one (see Addr).
 	Address string
 	// Subscribe lists the Banyan topics (prefixes, as ZeroMQ) whose messages
 	// go to the device (tgw -g). None means the device only sends.
 	Subscribe []string
 	// PublishTopic is the Banyan topic for what the device sends (tgw -e).
-	// With topic framing the frame names the topic and this is unused.
+	// With topic framing the frame names the topic; this is then only the
+	// default AllowTopics.
 	PublishTopic string
+	// AllowTopics lists the topic prefixes devices may publish on (as
+	// ZeroMQ prefixes: "sensors/" allows "sensors/temp"; "" allows
+	// everything). A frame on any other topic is not published: it is
+	// counted in Stats.Denied and logged (the first of each connection at
+	// Warn, the rest at Debug), and the connection goes on. nil means
+	// PublishTopic alone (as a prefix), or nothing when that is empty: with
+	// topic framing, devices publish only under the -e topic unless told
+	// otherwise, and never on, say, killall. Without topic framing the
+	// device always publishes on PublishTopic, which must then be allowed
+	// (ErrNotAllowed).
+	AllowTopics []string
 	// Framing is how messages are cut on the stream; the zero value is tgw's.
 	Framing Framing
 	// Backplane configures the bridge's Banyan component (banyan.WithBackplane,
@@ -101,6 +125,7 @@ type Stats struct {
 	Refused     uint64 // Banyan messages not sent: the frame would exceed Framing.Max (255 bytes in 1-byte mode)
 	Dropped     uint64 // frames not sent to a device: none connected, or its queue was full
 	Garbage     uint64 // frames from devices skipped: not msgpack, bad topic framing, or a length over Max (which also ends the connection)
+	Denied      uint64 // frames from devices not published: their topic is not in Options.AllowTopics
 	Connects    uint64 // device connections made (client) or accepted (server)
 	Disconnects uint64 // device connections ended
 	Devices     int    // device connections open now
@@ -118,7 +143,7 @@ type Bridge struct {
 	mu    sync.Mutex
 	conns map[*device]struct{}
 
-	toDevice, fromDevice, refused, dropped, garbage, connects, disconnects atomic.Uint64
+	toDevice, fromDevice, refused, dropped, garbage, denied, connects, disconnects atomic.Uint64
 
 	started   atomic.Bool
 	closed    atomic.Bool
@@ -146,9 +171,16 @@ func New(ctx context.Context, o Options) (*Bridge, error) {
 			return nil, ErrNoAddress
 		}
 	case Server:
+		if o.Address == "" {
+			o.Address = DefaultListen
+		}
 	default:
 		return nil, fmt.Errorf("tcp: unknown mode %d", int(o.Mode))
 	}
+	if o.AllowTopics == nil && o.PublishTopic != "" {
+		o.AllowTopics = []string{o.PublishTopic}
+	}
+	o.AllowTopics = slices.Clone(o.AllowTopics)
 	if !o.Framing.Topic {
 		if o.PublishTopic == "" {
 			return nil, ErrNoPublishTopic
@@ -157,6 +189,9 @@ func New(ctx context.Context, o Options) (*Bridge, error) {
 			if strings.HasPrefix(o.PublishTopic, s) {
 				return nil, fmt.Errorf("%w: %q matches subscription %q", ErrLoop, o.PublishTopic, s)
 			}
+		}
+		if !allowed(o.AllowTopics, o.PublishTopic) {
+			return nil, fmt.Errorf("%w: %q, allowed %q", ErrNotAllowed, o.PublishTopic, o.AllowTopics)
 		}
 	}
 	if o.MinBackoff <= 0 {
@@ -222,6 +257,7 @@ func (b *Bridge) Stats() Stats {
 		Refused:     b.refused.Load(),
 		Dropped:     b.dropped.Load(),
 		Garbage:     b.garbage.Load(),
+		Denied:      b.denied.Load(),
 		Connects:    connects,
 		Disconnects: disconnects,
 		Devices:     n,
@@ -249,6 +285,9 @@ func (b *Bridge) Run(ctx context.Context) error {
 		defer cancel()
 		compErr = b.comp.Run(ctx, b.toDevices)
 	}()
+	if b.o.Framing.Topic && len(b.o.AllowTopics) == 0 {
+		b.log.Warn("no topic is allowed: nothing devices send will be published (set AllowTopics)")
+	}
 	if b.o.Mode == Server {
 		b.log.Info("listening for devices", "addr", b.ln.Addr().String())
 		b.serve(ctx, &wg)
@@ -430,10 +469,29 @@ func (b *Bridge) write(d *device, log *slog.Logger) {
 	}
 }
 
+// allowed reports whether topic starts with one of the prefixes.
+func allowed(prefixes []string, topic string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(topic, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// logTopic is a topic as logged: a device may send one of a megabyte.
+func logTopic(topic string) string {
+	if len(topic) <= 64 {
+		return topic
+	}
+	return strings.ToValidUTF8(topic[:64], "") + "..."
+}
+
 // read reads frames from the device and publishes them until the stream
-// ends or fails. Bad frames are counted and skipped.
+// ends or fails. Bad frames and frames on topics not allowed are counted
+// and skipped.
 func (b *Bridge) read(d *device, log *slog.Logger) error {
-	var garbage int
+	var garbage, denied int
 	r := bufio.NewReader(d.conn)
 	for {
 		body, err := b.o.Framing.ReadFrame(r)
@@ -462,6 +520,17 @@ func (b *Bridge) read(d *device, log *slog.Logger) error {
 		}
 		if !b.o.Framing.Topic {
 			topic = b.o.PublishTopic
+		}
+		if !allowed(b.o.AllowTopics, topic) {
+			n := b.denied.Add(1)
+			denied++
+			level := slog.LevelDebug
+			if denied == 1 {
+				level = slog.LevelWarn // once per connection; the rest at debug
+			}
+			log.Log(context.Background(), level, "frame from the device not published: topic not allowed", "topic", logTopic(topic),
+				"allowed", b.o.AllowTopics, "denied_total", n)
+			continue
 		}
 		if err := b.comp.PublishRaw(topic, payload); err != nil {
 			return err

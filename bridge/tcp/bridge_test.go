@@ -6,7 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -406,7 +410,7 @@ func TestTopicFraming(t *testing.T) {
 	dev := newDevice(t)
 	st := station(t, bp, "sensors/")
 	f := tcp.Framing{Topic: true}
-	b := startBridge(t, tcp.Options{Address: dev.addr(), Subscribe: []string{"cmd/"}, Framing: f, Backplane: bp})
+	b := startBridge(t, tcp.Options{Address: dev.addr(), Subscribe: []string{"cmd/"}, Framing: f, AllowTopics: []string{"sensors/"}, Backplane: bp})
 	conn := dev.accept(t)
 
 	// Device -> Banyan on the topics the device names: [topic, payload].
@@ -426,12 +430,17 @@ func TestTopicFraming(t *testing.T) {
 	write(t, conn, append([]byte{0x08}, led0...)...)
 	bad, _ := f.Encode("__banyan/probe/x", led0)
 	write(t, conn, bad...)
+	// Topics outside AllowTopics are not published.
+	for _, topic := range []string{"killall", "sensor", "cmd/led"} {
+		denied, _ := f.Encode(topic, led0)
+		write(t, conn, denied...)
+	}
 	good, _ := f.Encode("sensors/ok", led0)
 	write(t, conn, good...)
 	if m := testbp.Next(t, st); m.Topic != "sensors/ok" {
 		t.Fatalf("topic %q", m.Topic)
 	}
-	waitStats(t, b, func(s tcp.Stats) bool { return s.Garbage == 2 && s.FromDevice == 3 })
+	waitStats(t, b, func(s tcp.Stats) bool { return s.Garbage == 2 && s.Denied == 3 && s.FromDevice == 3 })
 
 	// Banyan -> device keeps the topic.
 	st.PublishRaw("cmd/led", led0)
@@ -479,6 +488,8 @@ func TestNewErrors(t *testing.T) {
 		{tcp.Options{Address: "127.0.0.1:1", Subscribe: []string{"figura"}}, tcp.ErrNoPublishTopic},
 		{tcp.Options{Address: "127.0.0.1:1", Subscribe: []string{"from"}, PublishTopic: "from_pico"}, tcp.ErrLoop},
 		{tcp.Options{Address: "127.0.0.1:1", Subscribe: []string{""}, PublishTopic: "from_pico"}, tcp.ErrLoop},
+		{tcp.Options{Address: "127.0.0.1:1", PublishTopic: "from_pico", AllowTopics: []string{"sensors/"}}, tcp.ErrNotAllowed},
+		{tcp.Options{Address: "127.0.0.1:1", PublishTopic: "from_pico", AllowTopics: []string{}}, tcp.ErrNotAllowed},
 		{tcp.Options{Address: "127.0.0.1:1", PublishTopic: "p", Backplane: []banyan.Option{
 			banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(testbp.FreePort(t), testbp.FreePort(t)),
 			banyan.WithConnectTimeout(200 * time.Millisecond), banyan.WithLogger(quietLog)}}, banyan.ErrBackplaneNotRunning},
@@ -539,5 +550,55 @@ func TestCloseEndsRun(t *testing.T) {
 	c.SetReadDeadline(time.Now().Add(wait))
 	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
 		t.Fatalf("device read after Close: %v, want EOF", err)
+	}
+}
+
+// With topic framing and no AllowTopics, devices may publish only under
+// the publishing topic: not killall, not a component's command topic. A
+// refusal is counted and logged, the first of a connection at Warn, the
+// rest at Debug, and the connection goes on.
+func TestTopicFramingDefaultAllowsOnlyPublishTopic(t *testing.T) {
+	bp := startBackplane(t)
+	dev := newDevice(t)
+	st := station(t, bp, "")
+	f := tcp.Framing{Topic: true}
+	var logs testbp.Buffer
+	o := tcp.Options{Address: dev.addr(), PublishTopic: "from_pico", Framing: f, Backplane: bp,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	b := startBridge(t, o)
+	conn := dev.accept(t)
+	for _, topic := range []string{"killall", "motors/left", "from_pic", "from_pico/temp"} {
+		frame, _ := f.Encode(topic, []byte{0x01})
+		write(t, conn, frame...)
+	}
+	for m := testbp.Next(t, st); m.Topic != "from_pico/temp"; m = testbp.Next(t, st) {
+		if !strings.HasPrefix(m.Topic, "__banyan/") {
+			t.Fatalf("published %q", m.Topic)
+		}
+	}
+	waitStats(t, b, func(s tcp.Stats) bool {
+		return s.Denied == 3 && s.FromDevice == 1 && s.Garbage == 0 && s.Disconnects == 0
+	})
+	l := logs.String()
+	if strings.Count(l, "level=WARN msg=\"frame from the device not published: topic not allowed\"") != 1 ||
+		strings.Count(l, "level=DEBUG msg=\"frame from the device not published: topic not allowed\"") != 2 ||
+		!strings.Contains(l, "topic=killall") {
+		t.Errorf("logs:\n%s", l)
+	}
+}
+
+// A server-mode bridge without an address listens on loopback only.
+func TestServerDefaultsToLoopback(t *testing.T) {
+	bp := startBackplane(t)
+	b, err := tcp.New(context.Background(), tcp.Options{Mode: tcp.Server, PublishTopic: "from_pico", Backplane: bp, Logger: quietLog})
+	if errors.Is(err, syscall.EADDRINUSE) {
+		t.Skipf("port %d is taken on this machine: %v", tcp.DefaultPort, err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if got := b.Addr().String(); got != tcp.DefaultListen || got != "127.0.0.1:"+strconv.Itoa(tcp.DefaultPort) {
+		t.Fatalf("listening on %s, want %s", got, tcp.DefaultListen)
 	}
 }

@@ -34,7 +34,8 @@
 // # Beyond tgw
 //
 //   - Server mode: devices connect to the bridge, any number of them; every
-//     message from Banyan goes to each one.
+//     message from Banyan goes to each one. It listens on loopback
+//     (DefaultListen) unless Options.Address says otherwise.
 //   - 2- and 4-byte big-endian length fields (Framing.LengthBytes), for
 //     payloads over 255 bytes; Framing.MaxFrame bounds them.
 //   - Topic framing (Framing.Topic), for devices that talk to several
@@ -42,6 +43,16 @@
 //     directions. See Framing for the format.
 //
 // A zero-length frame is ignored: devices may send one as a keep-alive.
+//
+// # Hostile devices
+//
+// Anyone who can connect is a device, so what devices may do is bounded:
+// a server listens on 127.0.0.1 unless told otherwise; devices publish only
+// on the topics Options.AllowTopics allows (by default the publishing topic
+// and, with topic framing, topics under it), the rest counted in
+// Stats.Denied; every length on the wire is checked against Framing.Max
+// before it is used, and memory follows the bytes received, not the length
+// claimed. A bad frame costs at most that device's connection.
 //
 // A loop guard: without topic framing, New refuses a publishing topic that a
 // subscription matches (ErrLoop), since every device message would come

@@ -17,6 +17,7 @@ type tcpFlags struct {
 	port                   int
 	banyanSub              []string
 	banyanPub              string
+	allowTopics            []string
 	eventLoop              string
 	server                 bool
 	lengthBytes            int
@@ -53,13 +54,21 @@ payloads over 255 bytes are refused and counted instead of crashing; frames
 from the device that are not msgpack are counted and skipped.
 
 Beyond tgw: --server listens for devices (any number; -a is then the
-interface, default all); --length 2 or 4 uses a 2- or 4-byte big-endian
-length field; --topics carries the topic in each frame, both ways, as the
-msgpack array [topic, payload] (umsgpack.dumps([topic, payload]) on the
-device), for devices that talk to several topics: -e is then unused.`,
+interface, default 127.0.0.1: this host only, since any device that connects
+may publish; -a 0.0.0.0 for every interface); --length 2 or 4 uses a 2- or
+4-byte big-endian length field; --topics carries the topic in each frame,
+both ways, as the msgpack array [topic, payload] (umsgpack.dumps([topic,
+payload]) on the device), for devices that talk to several topics.
+
+With --topics, devices may publish only on topics that start with a prefix
+of --allow-topics; by default the -e topic alone (from_pico allows
+from_pico/temp), so that no device can publish killall or a command to
+another component unless allowed. Frames on other topics are counted and
+logged (the first of each connection as a warning) and not published.`,
 		Example: `  banyan tcp -a 192.168.2.31                    # tgw's defaults: -g figura -e from_pico, port 31335
   banyan tcp -a pico.lan -g leds motors -e from_pico
-  banyan tcp --server -n 31335 --topics -g cmd/   # devices connect to us and name their topics`,
+  banyan tcp --server -a 0.0.0.0 --topics -g cmd/ --allow-topics sensors/,status/
+                                                 # devices on the network connect to us and name their topics`,
 		// Flags are parsed in RunE, after turning Python's "-g a b" into
 		// "-g a -g b" (pflag takes one value per flag).
 		DisableFlagParsing: true,
@@ -80,16 +89,16 @@ device), for devices that talk to several topics: -e is then unused.`,
 			}
 			err = b.Run(cmd.Context())
 			st := b.Stats()
-			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d frames to devices, %d from devices, %d refused (too large), %d dropped, %d garbage, %d connections\n",
-				f.comp.name, st.ToDevice, st.FromDevice, st.Refused, st.Dropped, st.Garbage, st.Connects)
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d frames to devices, %d from devices, %d refused (too large), %d dropped, %d garbage, %d denied (topic not allowed), %d connections\n",
+				f.comp.name, st.ToDevice, st.FromDevice, st.Refused, st.Dropped, st.Garbage, st.Denied, st.Connects)
 			return err
 		}, "banyan-topics"),
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&f.address, "address", "a", "", "the device's IP address or host name (with --server: the interface to listen on, default all)")
+	fs.StringVarP(&f.address, "address", "a", "", "the device's IP address or host name (with --server: the interface to listen on, default 127.0.0.1, this host only; 0.0.0.0 for every interface)")
 	fs.IntVarP(&f.port, "port", "n", tcp.DefaultPort, "the device's TCP port (with --server: the port to listen on)")
 	fs.StringArrayVarP(&f.banyanSub, "banyan-topics", "g", []string{"figura"}, "Banyan topics (prefixes) whose messages go to the device")
-	fs.StringVarP(&f.banyanPub, "banyan-pub-topic", "e", "from_pico", "Banyan topic for what the device sends (unused with --topics)")
+	fs.StringVarP(&f.banyanPub, "banyan-pub-topic", "e", "from_pico", "Banyan topic for what the device sends (with --topics: the default --allow-topics)")
 	fs.StringVarP(&f.comp.backplane, "backplane", "b", "", "backplane address (default: $BANYAN_BACKPLANE, else this host's LAN address, else 127.0.0.1)")
 	fs.IntVarP(&f.comp.pubPort, "publisher-port", "p", banyan.DefaultPublisherPort, "backplane port to publish to")
 	fs.IntVarP(&f.comp.subPort, "subscriber-port", "s", banyan.DefaultSubscriberPort, "backplane port to subscribe from")
@@ -99,6 +108,7 @@ device), for devices that talk to several topics: -e is then unused.`,
 	fs.BoolVar(&f.server, "server", false, "listen for devices instead of connecting to one")
 	fs.IntVar(&f.lengthBytes, "length", 1, "size of the big-endian length field: 1 (tgw), 2 or 4 bytes")
 	fs.BoolVar(&f.topics, "topics", false, "carry the topic in each frame, both ways: the body is the msgpack array [topic, payload]")
+	fs.StringSliceVar(&f.allowTopics, "allow-topics", nil, "with --topics: topic prefixes devices may publish on, comma-separated (default: the -e topic only; others are counted, logged and not published)")
 	fs.IntVar(&f.maxFrame, "max-frame", tcp.DefaultMaxFrame, "largest frame body in bytes, both ways (never above what --length allows)")
 	fs.DurationVar(&f.minBackoff, "min-backoff", 100*time.Millisecond, "first delay before reconnecting to the device")
 	fs.DurationVar(&f.maxBackoff, "max-backoff", 5*time.Second, "longest delay between attempts to reconnect")
@@ -123,6 +133,7 @@ func (f *tcpFlags) options() (tcp.Options, error) {
 		Mode:         tcp.Client,
 		Subscribe:    f.banyanSub,
 		PublishTopic: f.banyanPub,
+		AllowTopics:  f.allowTopics,
 		Framing:      tcp.Framing{LengthBytes: f.lengthBytes, Topic: f.topics, MaxFrame: f.maxFrame},
 		Backplane:    f.comp.options(),
 		MinBackoff:   f.minBackoff,
@@ -131,6 +142,9 @@ func (f *tcpFlags) options() (tcp.Options, error) {
 	}
 	if f.server {
 		o.Mode = tcp.Server
+		if addr == "" {
+			addr = "127.0.0.1" // devices on the network need -a
+		}
 	} else if addr == "" {
 		return tcp.Options{}, fmt.Errorf("%w (-a)", tcp.ErrNoAddress)
 	}

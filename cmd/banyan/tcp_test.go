@@ -8,6 +8,7 @@ import (
 	"net"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,12 +53,22 @@ func TestTCPFlagsAreTgws(t *testing.T) {
 		t.Fatalf("%+v, flags %+v", o, f.comp)
 	}
 
+	// --server listens on loopback unless -a says otherwise; with --topics
+	// devices publish under -e unless --allow-topics says otherwise.
 	o, _, err = tcpOptions(t, "--server", "-n", "0", "--length", "4", "--topics", "--max-frame", "9000")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Mode != tcp.Server || o.Address != ":0" || o.Framing != (tcp.Framing{LengthBytes: 4, Topic: true, MaxFrame: 9000}) {
+	if o.Mode != tcp.Server || o.Address != "127.0.0.1:0" || o.Framing != (tcp.Framing{LengthBytes: 4, Topic: true, MaxFrame: 9000}) ||
+		o.AllowTopics != nil || o.PublishTopic != "from_pico" {
 		t.Fatalf("server: %+v", o)
+	}
+	o, _, err = tcpOptions(t, "--server", "-a", "0.0.0.0", "--topics", "--allow-topics", "sensors/,status/", "--allow-topics", "log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Address != "0.0.0.0:31335" || strings.Join(o.AllowTopics, " ") != "sensors/ status/ log" {
+		t.Fatalf("server on every interface: %+v", o)
 	}
 
 	for _, args := range [][]string{
@@ -136,10 +147,10 @@ func TestTCPCommandClient(t *testing.T) {
 
 func TestTCPCommandServerTopics(t *testing.T) {
 	bp := testbp.Start(t, backplane.Options{})
-	st := bp.Connect(t, banyan.WithSubscriptions("sensors/"))
+	st := bp.Connect(t, banyan.WithSubscriptions("sensors/", "killall"))
 	var out testbp.Buffer
-	runTCPCmd(t, &out, append(bp.Args(), "--server", "-a", "127.0.0.1", "-n", "0",
-		"--length", "2", "--topics", "-g", "cmd/")...)
+	runTCPCmd(t, &out, append(bp.Args(), "--server", "-n", "0",
+		"--length", "2", "--topics", "-g", "cmd/", "--allow-topics", "sensors/")...)
 	out.WaitFor(t, "listening for devices on ")
 	addr := regexp.MustCompile(`listening for devices on (\S+)`).FindStringSubmatch(out.String())[1]
 	conn, err := net.Dial("tcp", addr)
@@ -148,7 +159,13 @@ func TestTCPCommandServerTopics(t *testing.T) {
 	}
 	defer conn.Close()
 
+	if !strings.HasPrefix(addr, "127.0.0.1:") {
+		t.Errorf("listening on %s, want loopback", addr)
+	}
+
 	f := tcp.Framing{LengthBytes: 2, Topic: true}
+	denied, _ := f.Encode("killall", []byte{0x81, 0xa4, 'e', 'x', 'i', 't', 0xa4, 'e', 'x', 'i', 't'}) // not allowed: not published
+	conn.Write(denied)
 	frame, _ := f.Encode("sensors/temp", []byte{0x15})
 	conn.Write(frame)
 	if m := testbp.Next(t, st); m.Topic != "sensors/temp" || !bytes.Equal(m.Payload, []byte{0x15}) {
@@ -173,7 +190,7 @@ func TestTCPHelp(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Usage:", "-n, --port int", "-z, --name string", "--server", "--topics"} {
+	for _, want := range []string{"Usage:", "-n, --port int", "-z, --name string", "--server", "--topics", "--allow-topics"} {
 		if !bytes.Contains(out.Bytes(), []byte(want)) {
 			t.Errorf("help lacks %q:\n%s", want, out.String())
 		}
