@@ -46,7 +46,7 @@ type Array struct {
 // New returns an array of the given dtype and shape over data, which the
 // array takes over without copying. len(data) must equal the dtype's item
 // size times the product of shape; an empty shape means a 0-d array holding
-// one element.
+// one element. A dtype of item size zero allows at most 2**20 elements.
 func New(dtype DType, shape []int, data []byte) (*Array, error) {
 	if dtype.IsZero() {
 		return nil, fmt.Errorf("%w: zero dtype", ErrDType)
@@ -73,11 +73,20 @@ func Zeros(dtype DType, shape ...int) (*Array, error) {
 	return New(dtype, shape, make([]byte, n))
 }
 
+// maxZeroSizeElements bounds the element count of an array whose item
+// size is zero ("|S0", "|V0", a structured dtype without fields): no data
+// length bounds it, and Len, Strings and Field do work and allocate in
+// proportion to it.
+const maxZeroSizeElements = 1 << 20
+
 // dataSize returns itemsize * prod(shape), checking for overflow.
 func dataSize(dtype DType, shape []int) (int, error) {
 	count, err := elementCount(shape)
 	if err != nil {
 		return 0, err
+	}
+	if dtype.size == 0 && count > maxZeroSizeElements {
+		return 0, fmt.Errorf("%w: %d elements of %s, which has item size 0 (at most %d)", ErrShape, count, dtype, maxZeroSizeElements)
 	}
 	hi, lo := bits.Mul64(uint64(count), uint64(dtype.size))
 	if hi != 0 || lo > math.MaxInt {

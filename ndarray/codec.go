@@ -3,6 +3,7 @@ package ndarray
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
@@ -24,6 +25,15 @@ const (
 	maxDims       = 64 // numpy allows 32 (64 since numpy 2.0)
 	maxDescrDepth = 32
 	readChunk     = 1 << 20
+	// maxNesting bounds arrays nested in the entries of a msgpack-numpy
+	// map (a descr is a few levels deep); Python msgpack's own limit.
+	maxNesting = 1024
+	// maxKeyLen is the longest key kept ("complex"); longer ones match
+	// nothing and are skipped.
+	maxKeyLen = 16
+	// maxWireKeys bounds the map allocated for a msgpack-numpy map's
+	// entries, whatever count the header claims.
+	maxWireKeys = 8
 )
 
 // Interface checks.
@@ -284,34 +294,191 @@ func (c *Complex) DecodeMsgpack(dec *msgpack.Decoder) error {
 }
 
 // decodeWire reads one msgpack map into a wire value, or returns nil for
-// msgpack nil. Every entry but data is read generically; data is read with
-// its length checked against type and shape when they came first (as
-// msgpack-numpy orders them), so a forged length cannot force a huge
-// allocation, and an object array's pickle is discarded unread.
+// msgpack nil. Only the entries msgpack-numpy uses (nd, type, kind, shape,
+// data, complex) are kept; others are skipped unread. Nothing is allocated
+// from a length in the input before the bytes are there: a container's
+// claimed count only bounds a loop that fails when the input ends, bytes
+// are read in chunks as they arrive, and data is read with its length
+// checked against type and shape when they came first (as msgpack-numpy
+// orders them). An object array's pickle is discarded unread. The library's
+// own generic decoding is used only for fixed-size values, so a hostile
+// map cannot make it allocate for counts the input does not hold.
 func decodeWire(dec *msgpack.Decoder) (*wire, error) {
+	c, err := dec.PeekCode()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotArray, err)
+	}
+	if c == msgpcode.Nil {
+		return nil, dec.DecodeNil()
+	}
 	n, err := dec.DecodeMapLen()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotArray, err)
 	}
-	if n == -1 {
-		return nil, nil
+	if n < 0 {
+		// A map32 count of 2**31 or more seen through a 32-bit int (the
+		// library's -1 for nil among them).
+		return nil, fmt.Errorf("%w: map of %d entries", ErrMalformed, uint32(n))
 	}
-	m := make(map[string]any, n)
+	m := make(map[string]any, min(n, maxWireKeys))
 	for range n {
-		k, err := dec.DecodeString()
+		k, err := decodeKey(dec)
 		if err != nil {
 			return nil, fmt.Errorf("%w: map key: %w", ErrMalformed, err)
 		}
-		if k == keyData {
+		switch k {
+		case keyData:
 			m[k], err = decodeData(dec, m)
-		} else {
-			m[k], err = dec.DecodeInterface()
+		case keyND, keyType, keyKind, keyShape, keyComplex:
+			m[k], err = decodeEntry(dec, 0)
+		default:
+			err = skipEntry(dec, 0)
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
 	return newWire(m), nil
+}
+
+// opaque stands for an entry value that no msgpack-numpy map holds (a map
+// or an ext value); it was skipped unread.
+type opaque struct{}
+
+// decodeKey reads a str or bin map key. A key longer than any
+// msgpack-numpy key is skipped and returned as "", which matches none.
+func decodeKey(dec *msgpack.Decoder) (string, error) {
+	c, err := dec.PeekCode()
+	if err != nil {
+		return "", err
+	}
+	if !msgpcode.IsString(c) && !msgpcode.IsBin(c) {
+		return "", fmt.Errorf("msgpack code 0x%02x is not a str or bin", c)
+	}
+	n, err := dec.DecodeBytesLen()
+	if err != nil {
+		return "", err
+	}
+	if n < 0 {
+		return "", fmt.Errorf("key of %d bytes", uint32(n))
+	}
+	if n > maxKeyLen {
+		return "", discard(dec, n)
+	}
+	var buf [maxKeyLen]byte
+	if err := dec.ReadFull(buf[:n]); err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
+}
+
+// decodeEntry reads one entry value generically, as DecodeInterface would
+// (bin as []byte, str as string, arrays as []any, integers and floats as
+// the library returns them), but with every length checked and containers
+// nested at most maxNesting deep. Maps and ext values are skipped and
+// returned as opaque.
+func decodeEntry(dec *msgpack.Decoder, depth int) (any, error) {
+	if depth > maxNesting {
+		return nil, fmt.Errorf("%w: nested deeper than %d", ErrMalformed, maxNesting)
+	}
+	c, err := dec.PeekCode()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case msgpcode.IsString(c) || msgpcode.IsBin(c):
+		n, err := dec.DecodeBytesLen()
+		if err != nil {
+			return nil, err
+		}
+		b, err := readBytes(dec, n)
+		if err != nil {
+			return nil, err
+		}
+		if msgpcode.IsString(c) {
+			return string(b), nil
+		}
+		return b, nil
+	case isArrayCode(c):
+		n, err := dec.DecodeArrayLen()
+		if err != nil {
+			return nil, err
+		}
+		if n < 0 {
+			return nil, fmt.Errorf("%w: array of %d elements", ErrMalformed, uint32(n))
+		}
+		out := make([]any, 0, min(n, maxDims))
+		for range n {
+			v, err := decodeEntry(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case isMapCode(c) || msgpcode.IsExt(c):
+		return opaque{}, skipEntry(dec, depth)
+	}
+	// nil, bool, integers, floats: fixed size (reserved codes fail).
+	return dec.DecodeInterface()
+}
+
+// skipEntry steps over one value, with the limits of decodeEntry.
+func skipEntry(dec *msgpack.Decoder, depth int) error {
+	if depth > maxNesting {
+		return fmt.Errorf("%w: nested deeper than %d", ErrMalformed, maxNesting)
+	}
+	c, err := dec.PeekCode()
+	if err != nil {
+		return err
+	}
+	n, items := 0, 0
+	switch {
+	case msgpcode.IsString(c) || msgpcode.IsBin(c):
+		if n, err = dec.DecodeBytesLen(); err != nil {
+			return err
+		}
+	case msgpcode.IsExt(c):
+		if _, n, err = dec.DecodeExtHeader(); err != nil {
+			return err
+		}
+	case isArrayCode(c):
+		if items, err = dec.DecodeArrayLen(); err != nil {
+			return err
+		}
+	case isMapCode(c):
+		if items, err = dec.DecodeMapLen(); err != nil {
+			return err
+		}
+		if items > 0 {
+			if items > math.MaxInt/2 {
+				return fmt.Errorf("%w: map of %d entries", ErrMalformed, items)
+			}
+			items *= 2
+		}
+	default:
+		return dec.Skip() // fixed size
+	}
+	if n < 0 || items < 0 {
+		return fmt.Errorf("%w: length does not fit an int", ErrMalformed)
+	}
+	if n > 0 {
+		return discard(dec, n)
+	}
+	for range items {
+		if err := skipEntry(dec, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isArrayCode(c byte) bool {
+	return msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32
+}
+
+func isMapCode(c byte) bool {
+	return msgpcode.IsFixedMap(c) || c == msgpcode.Map16 || c == msgpcode.Map32
 }
 
 // decodeData reads the data entry, given the entries read so far.
@@ -321,12 +488,15 @@ func decodeData(dec *msgpack.Decoder, seen map[string]any) (any, error) {
 		return nil, err
 	}
 	if !msgpcode.IsBin(c) && !msgpcode.IsString(c) {
-		return dec.DecodeInterface()
+		return decodeEntry(dec, 0)
 	}
 	isStr := msgpcode.IsString(c)
 	n, err := dec.DecodeBytesLen()
 	if err != nil {
 		return nil, err
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("%w: data of %d bytes does not fit an int", ErrShape, uint32(n))
 	}
 	w := newWire(seen)
 	if w.form() == formObject {
@@ -342,16 +512,8 @@ func decodeData(dec *msgpack.Decoder, seen map[string]any) (any, error) {
 		if err := dec.ReadFull(buf); err != nil {
 			return nil, err
 		}
-	} else {
-		// Size unknown yet: grow as the bytes actually arrive.
-		buf = make([]byte, 0, min(n, readChunk))
-		for len(buf) < n {
-			step := min(n-len(buf), max(readChunk, len(buf)))
-			buf = append(buf, make([]byte, step)...)
-			if err := dec.ReadFull(buf[len(buf)-step:]); err != nil {
-				return nil, err
-			}
-		}
+	} else if buf, err = readBytes(dec, n); err != nil {
+		return nil, err
 	}
 	if isStr {
 		return string(buf), nil
@@ -359,8 +521,29 @@ func decodeData(dec *msgpack.Decoder, seen map[string]any) (any, error) {
 	return buf, nil
 }
 
+// readBytes reads n bytes, growing the buffer as they actually arrive, so
+// that a forged length fails at the end of the input instead of
+// allocating the claimed size.
+func readBytes(dec *msgpack.Decoder, n int) ([]byte, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("%w: %d bytes do not fit an int", ErrMalformed, uint32(n))
+	}
+	buf := make([]byte, 0, min(n, readChunk))
+	for len(buf) < n {
+		step := min(n-len(buf), max(readChunk, len(buf)))
+		buf = append(buf, make([]byte, step)...)
+		if err := dec.ReadFull(buf[len(buf)-step:]); err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
+}
+
 // discard skips n bytes of input in small pieces.
 func discard(dec *msgpack.Decoder, n int) error {
+	if n < 0 {
+		return fmt.Errorf("%w: %d bytes do not fit an int", ErrMalformed, uint32(n))
+	}
 	buf := make([]byte, min(n, 64<<10))
 	for n > 0 {
 		step := min(n, len(buf))

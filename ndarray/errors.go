@@ -16,7 +16,8 @@ var (
 	// or structured descr).
 	ErrDType = errors.New("ndarray: invalid dtype")
 
-	// ErrShape reports a negative dimension, a size overflow, or data whose
+	// ErrShape reports a negative dimension, a size overflow, more than
+	// 2**20 elements of a dtype whose item size is zero, or data whose
 	// length does not equal itemsize times the number of elements.
 	ErrShape = errors.New("ndarray: shape does not match data")
 
