@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/ndarray"
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
@@ -18,24 +20,37 @@ import (
 // Python renders a msgpack payload as Python's repr of the unpacked value,
 // keeping map keys in wire order: {'message_number': 10}. Arrays sent by
 // msgpack-numpy are shown as ndarray(dtype, shape, first values).
-func Python(payload []byte) (string, error) {
+//
+// The payload must pass banyan.Validate (the rules every component applies
+// on receipt), and a msgpack-numpy array in it must be valid (dtype, shape
+// and data length agree, see ndarray.FromMap); otherwise the error says
+// why and nothing is rendered. No input makes it panic.
+func Python(payload []byte) (string, error) { return render(payload, pyStyle) }
+
+// JSON renders a msgpack payload as JSON, keys in wire order; bin values
+// become {"$bin": "<base64>"}, non-finite floats become strings. It
+// accepts what Python accepts.
+func JSON(payload []byte) (json.RawMessage, error) {
+	s, err := render(payload, jsonStyle)
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(s), nil
+}
+
+func render(payload []byte, st style) (string, error) {
+	// Validated first, every length in the payload fits the bytes that
+	// follow it and nesting is bounded, so the decoder below never
+	// allocates for counts the payload does not hold.
+	if err := banyan.Validate(payload); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	d := msgpack.NewDecoder(bytes.NewReader(payload))
-	if err := walk(d, &b, pyStyle, 0); err != nil {
+	if _, err := walk(d, &b, st, 0, false); err != nil {
 		return "", err
 	}
 	return b.String(), nil
-}
-
-// JSON renders a msgpack payload as JSON, keys in wire order; bin values
-// become {"$bin": "<base64>"}, non-finite floats become strings.
-func JSON(payload []byte) (json.RawMessage, error) {
-	var b strings.Builder
-	d := msgpack.NewDecoder(bytes.NewReader(payload))
-	if err := walk(d, &b, jsonStyle, 0); err != nil {
-		return nil, err
-	}
-	return json.RawMessage(b.String()), nil
 }
 
 type style int
@@ -45,7 +60,7 @@ const (
 	jsonStyle
 )
 
-const maxDepth = 256
+const maxDepth = banyan.MaxNesting
 
 func isMap(c byte) bool {
 	return msgpcode.IsFixedMap(c) || c == msgpcode.Map16 || c == msgpcode.Map32
@@ -55,44 +70,56 @@ func isArray(c byte) bool {
 	return msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32
 }
 
-func walk(d *msgpack.Decoder, b *strings.Builder, st style, depth int) error {
+// walk renders the next value into b. With keep it also returns the
+// value as banyan.DecodeValue would (int64, uint64, float64, string,
+// []byte, bool, nil, []any), for recognising numpy arrays; a map is
+// rendered but returned only as a nil map, which no numpy entry holds.
+func walk(d *msgpack.Decoder, b *strings.Builder, st style, depth int, keep bool) (any, error) {
 	if depth > maxDepth {
-		return fmt.Errorf("nested deeper than %d", maxDepth)
+		return nil, fmt.Errorf("nested deeper than %d", maxDepth)
 	}
 	c, err := d.PeekCode()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	switch {
 	case isMap(c):
 		n, err := d.DecodeMapLen()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return walkMap(d, b, st, depth, n)
+		return map[string]any(nil), walkMap(d, b, st, depth, n)
 	case isArray(c):
 		n, err := d.DecodeArrayLen()
 		if err != nil {
-			return err
+			return nil, err
+		}
+		var vals []any
+		if keep {
+			vals = make([]any, 0, n) // n fits the validated payload
 		}
 		b.WriteByte('[')
 		for i := 0; i < n; i++ {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			if err := walk(d, b, st, depth+1); err != nil {
-				return err
+			v, err := walk(d, b, st, depth+1, keep)
+			if err != nil {
+				return nil, err
+			}
+			if keep {
+				vals = append(vals, v)
 			}
 		}
 		b.WriteByte(']')
-		return nil
+		return vals, nil
 	}
 	v, err := decodeScalar(d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	scalar(b, v, st)
-	return nil
+	return v, nil
 }
 
 // decodeScalar decodes one non-container value, keeping bin as []byte.
@@ -107,6 +134,16 @@ func decodeScalar(d *msgpack.Decoder) (any, error) {
 	return d.DecodeInterfaceLoose()
 }
 
+// isNumpyKey reports whether k is one of the keys msgpack-numpy writes
+// for an ndarray.
+func isNumpyKey(k string) bool {
+	switch k {
+	case "nd", "type", "kind", "shape", "data":
+		return true
+	}
+	return false
+}
+
 // walkMap renders a map; numpy maps (bin keys nd/type/shape/data) get a
 // compact form.
 func walkMap(d *msgpack.Decoder, b *strings.Builder, st style, depth, n int) error {
@@ -115,57 +152,50 @@ func walkMap(d *msgpack.Decoder, b *strings.Builder, st style, depth, n int) err
 		v string
 	}
 	var items []kv
-	var raw = map[string]any{}
+	numpy := map[string]any{}
 	for i := 0; i < n; i++ {
-		var kb strings.Builder
-		c, err := d.PeekCode()
+		// Validate let only str and bin keys through.
+		k, err := decodeScalar(d)
 		if err != nil {
 			return err
 		}
 		var key string
-		if msgpcode.IsBin(c) || msgpcode.IsString(c) {
-			k, err := decodeScalar(d)
-			if err != nil {
-				return err
-			}
-			switch k := k.(type) {
-			case string:
-				key = k
-			case []byte:
-				key = string(k)
-			}
-			scalar(&kb, k, st)
-		} else if err := walk(d, &kb, st, depth+1); err != nil {
+		switch k := k.(type) {
+		case string:
+			key = k
+		case []byte:
+			key = string(k)
+		default:
+			return fmt.Errorf("map key of type %T", k)
+		}
+		var kb, vb strings.Builder
+		scalar(&kb, k, st)
+		// Keep the values of numpy-looking keys, to recognise an array.
+		keep := isNumpyKey(key)
+		v, err := walk(d, &vb, st, depth+1, keep)
+		if err != nil {
 			return err
 		}
-		// Keep scalar values of numpy-looking keys to render arrays.
-		var vb strings.Builder
-		if key == "type" || key == "shape" || key == "nd" || key == "data" || key == "kind" {
-			v, err := d.DecodeInterface()
-			if err != nil {
-				return err
-			}
-			if s, ok := v.(string); ok && key == "data" {
-				v = []byte(s)
-			}
-			raw[key] = v
-			scalar(&vb, v, st)
-		} else if err := walk(d, &vb, st, depth+1); err != nil {
-			return err
+		if keep {
+			numpy[key] = v
 		}
-		k := kb.String()
-		if st == jsonStyle && !strings.HasPrefix(k, `"`) {
-			k = strconv.Quote(k)
+		ks := kb.String()
+		if st == jsonStyle && !strings.HasPrefix(ks, `"`) {
+			ks = jsonString(ks) // a bin key, shown as {"$bin": ...}
 		}
-		items = append(items, kv{k, vb.String()})
+		items = append(items, kv{ks, vb.String()})
 	}
-	if nd, ok := raw["nd"].(bool); ok && nd {
-		if s := numpySummary(raw); s != "" {
+	if nd, ok := numpy["nd"].(bool); ok && nd {
+		v, matched, err := ndarray.FromMap(numpy)
+		if err != nil {
+			return fmt.Errorf("numpy array: %w", err)
+		}
+		if a, ok := v.(*ndarray.Array); matched && ok {
+			s := numpySummary(a)
 			if st == jsonStyle {
-				b.WriteString(strconv.Quote(s))
-			} else {
-				b.WriteString(s)
+				s = jsonString(s)
 			}
+			b.WriteString(s)
 			return nil
 		}
 	}
@@ -182,67 +212,79 @@ func walkMap(d *msgpack.Decoder, b *strings.Builder, st style, depth, n int) err
 	return nil
 }
 
-// numpySummary shows an msgpack-numpy array as ndarray(<f8, shape=(2, 3), [1, 2, 3, ...]).
-func numpySummary(m map[string]any) string {
-	typ, _ := m["type"].(string)
-	data, _ := m["data"].([]byte)
-	shape, _ := m["shape"].([]any)
-	if typ == "" {
-		return ""
-	}
+// jsonString returns s as a JSON string, with <, > and & left as they are.
+func jsonString(s string) string {
+	var b strings.Builder
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	_ = e.Encode(s) // cannot fail for a string
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// numpySummary shows an msgpack-numpy array as ndarray(<f8, shape=(2, 3), 48 bytes: [1, 2, 3, 4, 5, ...]).
+func numpySummary(a *ndarray.Array) string {
+	shape := a.Shape()
 	dims := make([]string, len(shape))
 	for i, s := range shape {
-		dims[i] = fmt.Sprint(s)
+		dims[i] = strconv.Itoa(s)
 	}
 	sh := "(" + strings.Join(dims, ", ")
 	if len(dims) == 1 {
 		sh += ","
 	}
 	sh += ")"
-	return fmt.Sprintf("ndarray(%s, shape=%s, %d bytes%s)", typ, sh, len(data), firstValues(typ, data))
+	return fmt.Sprintf("ndarray(%s, shape=%s, %d bytes%s)", a.DType(), sh, len(a.Data()), firstValues(a))
 }
 
-func firstValues(typ string, data []byte) string {
-	if len(typ) < 3 {
+// maxShown is how many values of an array numpySummary shows.
+const maxShown = 5
+
+// firstValues formats the first elements of a numeric array, read by the
+// ndarray package (which has validated the dtype, shape and data length);
+// it is "" for other dtypes.
+func firstValues(a *ndarray.Array) string {
+	dt := a.DType()
+	n := a.Len()
+	k := min(n, maxShown)
+	head, err := ndarray.New(dt, []int{k}, a.Data()[:k*dt.ItemSize()])
+	if err != nil {
 		return ""
 	}
-	size, err := strconv.Atoi(typ[2:])
-	if err != nil || size == 0 {
-		return ""
-	}
-	big := typ[0] == '>'
 	var vals []string
-	for off := 0; off+size <= len(data) && len(vals) < 5; off += size {
-		x := data[off : off+size]
-		var u uint64
-		for i := 0; i < size; i++ {
-			j := i
-			if !big {
-				j = size - 1 - i
-			}
-			u = u<<8 | uint64(x[j])
-		}
-		switch typ[1] {
-		case 'f':
-			switch size {
-			case 8:
-				vals = append(vals, strconv.FormatFloat(math.Float64frombits(u), 'g', -1, 64))
-			case 4:
-				vals = append(vals, strconv.FormatFloat(float64(math.Float32frombits(uint32(u))), 'g', -1, 32))
-			default:
-				return ""
-			}
-		case 'i':
-			shift := 64 - 8*size
-			vals = append(vals, strconv.FormatInt(int64(u<<shift)>>shift, 10))
-		case 'u', 'b':
-			vals = append(vals, strconv.FormatUint(u, 10))
-		default:
+	switch kind := dt.Kind(); {
+	case kind == 'i':
+		v, err := head.Int64s()
+		if err != nil {
 			return ""
 		}
+		for _, x := range v {
+			vals = append(vals, strconv.FormatInt(x, 10))
+		}
+	case kind == 'u' || kind == 'b':
+		v, err := head.Uint64s()
+		if err != nil {
+			return ""
+		}
+		for _, x := range v {
+			vals = append(vals, strconv.FormatUint(x, 10))
+		}
+	case kind == 'f' && dt.ItemSize() <= 8:
+		v, err := head.Float64s()
+		if err != nil {
+			return ""
+		}
+		bits := 64
+		if dt.ItemSize() < 8 {
+			bits = 32 // float32 and float16: the shortest float32 text
+		}
+		for _, x := range v {
+			vals = append(vals, strconv.FormatFloat(x, 'g', -1, bits))
+		}
+	default:
+		return ""
 	}
 	more := ""
-	if len(data)/size > len(vals) {
+	if n > k {
 		more = ", ..."
 	}
 	return ": [" + strings.Join(vals, ", ") + more + "]"
