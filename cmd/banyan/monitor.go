@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobanyan/banyan"
@@ -12,18 +13,32 @@ import (
 )
 
 // printer writes received messages as "topic payload" (Python's monitor
-// format) or as NDJSON.
+// format) or as NDJSON. A payload that cannot be rendered (refused by the
+// renderer, or one that makes it panic) is shown as <undecodable payload>
+// (or {"$error": ...}) and counted; the command goes on with the next one.
 type printer struct {
 	w      io.Writer
 	json   bool
 	stamps bool
+	// failed counts the messages shown as undecodable; copies of the
+	// printer share it. Nil counts nothing.
+	failed *atomic.Uint64
+	// python and asJSON render payloads; nil means render.Python and
+	// render.JSON.
+	python func([]byte) (string, error)
+	asJSON func([]byte) (json.RawMessage, error)
 }
 
 func (p printer) print(m *banyan.Message) {
 	now := time.Now()
 	if p.json {
-		payload, err := render.JSON(m.Payload)
+		f := p.asJSON
+		if f == nil {
+			f = render.JSON
+		}
+		payload, err := renderSafely(f, m.Payload)
 		if err != nil {
+			p.fail()
 			payload, _ = json.Marshal(map[string]string{"$error": err.Error()})
 		}
 		line, _ := json.Marshal(struct {
@@ -34,8 +49,13 @@ func (p printer) print(m *banyan.Message) {
 		fmt.Fprintf(p.w, "%s\n", line)
 		return
 	}
-	text, err := render.Python(m.Payload)
+	f := p.python
+	if f == nil {
+		f = render.Python
+	}
+	text, err := renderSafely(f, m.Payload)
 	if err != nil {
+		p.fail()
 		text = fmt.Sprintf("<undecodable payload, %d bytes: %v>", len(m.Payload), err)
 	}
 	if p.stamps {
@@ -43,6 +63,35 @@ func (p printer) print(m *banyan.Message) {
 	} else {
 		fmt.Fprintf(p.w, "%s %s\n", m.Topic, text)
 	}
+}
+
+func (p printer) fail() {
+	if p.failed != nil {
+		p.failed.Add(1)
+	}
+}
+
+// report writes how many messages could not be rendered, if any.
+func (p printer) report(w io.Writer) {
+	if p.failed == nil {
+		return
+	}
+	if n := p.failed.Load(); n > 0 {
+		fmt.Fprintf(w, "banyan: %d message(s) could not be rendered (shown as undecodable)\n", n)
+	}
+}
+
+// renderSafely renders payload with f, turning a panic into an error: one
+// message must never stop the command (defence in depth; the renderers
+// validate their input).
+func renderSafely[T any](f func([]byte) (T, error), payload []byte) (out T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			var zero T
+			out, err = zero, fmt.Errorf("rendering panicked: %v", r)
+		}
+	}()
+	return f(payload)
 }
 
 func stamp(on bool, t time.Time) string {
@@ -81,6 +130,8 @@ per topic) on stderr; -q prints only the rate lines, on stdout.`,
 			}
 			defer c.Close()
 			p.w = cmd.OutOrStdout()
+			p.failed = new(atomic.Uint64)
+			defer p.report(cmd.ErrOrStderr())
 			return sf.run(cmd.Context(), cmd, c, p)
 		},
 	}

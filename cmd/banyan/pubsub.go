@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobanyan/banyan"
@@ -138,6 +139,8 @@ func newSubCmd() *cobra.Command {
 			}
 			defer c.Close()
 			p.w = cmd.OutOrStdout()
+			p.failed = new(atomic.Uint64)
+			defer p.report(cmd.ErrOrStderr())
 			n := 0
 			for {
 				select {
