@@ -53,7 +53,10 @@ func (r *reader) next(n int) []byte {
 	return b
 }
 
-// length reads a big-endian length field of size bytes.
+// length reads a big-endian length field of size bytes. The checker has
+// bounded every length by the payload size; a 32-bit length beyond the
+// rest of the payload (which would not even fit an int on 32-bit
+// platforms) means the bytes changed.
 func (r *reader) length(size int) int {
 	b := r.next(size)
 	switch size {
@@ -62,7 +65,11 @@ func (r *reader) length(size int) int {
 	case 2:
 		return int(binary.BigEndian.Uint16(b))
 	case 4:
-		return int(binary.BigEndian.Uint32(b))
+		n := binary.BigEndian.Uint32(b)
+		if uint64(n) > uint64(len(r.data)-r.pos) {
+			panic(errChanged)
+		}
+		return int(n)
 	}
 	panic(errChanged)
 }

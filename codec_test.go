@@ -195,11 +195,18 @@ var intCases = []intCase{
 
 // variants returns the value as every Go integer type that can hold it.
 func (c intCase) variants() []any {
+	// int and uint only where they hold the value (32-bit platforms).
 	if c.big {
+		if uint64(uint(c.u)) != c.u {
+			return []any{c.u}
+		}
 		return []any{c.u, uint(c.u)}
 	}
 	n := c.n
-	vs := []any{n, int(n)}
+	vs := []any{n}
+	if int64(int(n)) == n {
+		vs = append(vs, int(n))
+	}
 	if n >= math.MinInt32 && n <= math.MaxInt32 {
 		vs = append(vs, int32(n))
 	}
@@ -210,7 +217,10 @@ func (c intCase) variants() []any {
 		vs = append(vs, int8(n))
 	}
 	if n >= 0 {
-		vs = append(vs, uint64(n), uint(n))
+		vs = append(vs, uint64(n))
+		if uint64(uint(n)) == uint64(n) {
+			vs = append(vs, uint(n))
+		}
 		if n <= math.MaxUint32 {
 			vs = append(vs, uint32(n))
 		}
