@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/msgjson"
 )
 
 // Topic prefixes of the id handshake: a browser names the topic it
@@ -141,70 +139,27 @@ func formatTimestamp(v any, loc *time.Location) (string, bool) {
 }
 
 // FromJSON converts the JSON text of one browser message to a Banyan
-// payload, as Python's ws_gateway does with json.loads and msgpack: any
-// JSON value is accepted (normally an object); a number without a
+// payload, as Python's ws_gateway does with json.loads and msgpack, but
+// without building values (internal/msgjson: memory in proportion to the
+// text, whatever it holds). Any JSON value is accepted (normally an
+// object); object keys keep their order, as in Python; a number without a
 // fraction or exponent is an integer, any other number a float (1e999 is
 // +Inf, as in Python). Text that is not exactly one JSON value, the
-// literals NaN and Infinity (not JSON, though json.loads takes them), and
-// integers beyond the 64-bit range (which msgpack cannot carry; Python
-// raises) return an error wrapping ErrBadJSON.
+// literals NaN and Infinity (not JSON, though json.loads takes them),
+// strings that are not UTF-8 or hold \u escapes of lone surrogates (which
+// msgpack cannot carry; Python's packb raises), integers beyond the 64-bit
+// range (Python raises) and nesting deeper than banyan.MaxNesting return an
+// error wrapping ErrBadJSON.
 func FromJSON(text []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadJSON, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: data after the JSON value", ErrBadJSON)
-	}
-	v, err := numbers(v)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadJSON, err)
-	}
-	out, err := banyan.Marshal(v)
+	// msgpack is seldom longer than its JSON.
+	return appendMsgpack(make([]byte, 0, len(text)), text)
+}
+
+// appendMsgpack is FromJSON appending to dst.
+func appendMsgpack(dst, text []byte) ([]byte, error) {
+	out, err := msgjson.AppendMsgpack(dst, text, msgjson.Options{MaxDepth: banyan.MaxNesting, MaxSize: math.MaxInt})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadJSON, err)
 	}
 	return out, nil
-}
-
-// numbers replaces, in place, each json.Number with an int64, uint64 or
-// float64, as json.loads would give int or float.
-func numbers(v any) (any, error) {
-	switch x := v.(type) {
-	case json.Number:
-		s := string(x)
-		if !strings.ContainsAny(s, ".eE") {
-			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return i, nil
-			}
-			if u, err := strconv.ParseUint(s, 10, 64); err == nil {
-				return u, nil
-			}
-			return nil, fmt.Errorf("integer %s does not fit in 64 bits", s)
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, err
-		}
-		return f, nil // out of range: ±Inf, as Python's float()
-	case []any:
-		for i, e := range x {
-			n, err := numbers(e)
-			if err != nil {
-				return nil, err
-			}
-			x[i] = n
-		}
-	case map[string]any:
-		for k, e := range x {
-			n, err := numbers(e)
-			if err != nil {
-				return nil, err
-			}
-			x[k] = n
-		}
-	}
-	return v, nil
 }

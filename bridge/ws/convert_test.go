@@ -2,9 +2,11 @@ package ws_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"maps"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,7 +100,15 @@ func TestFromJSON(t *testing.T) {
 		t.Errorf("% x, want % x", got, want2)
 	}
 
-	for _, bad := range []string{``, `{`, `{"a": 1} {}`, `NaN`, `{"n": Infinity}`, `{"n": 99999999999999999999}`, `{"n": -99999999999999999999}`} {
+	// Keys in the browser's order, as Python's json.loads and packb
+	// keep them.
+	got, _ = ws.FromJSON([]byte(`{"pin": 13, "command": "digital_write"}`))
+	if want := "82a370696e0da7636f6d6d616e64ad6469676974616c5f7772697465"; hex.EncodeToString(got) != want {
+		t.Errorf("% x, want %s", got, want)
+	}
+
+	for _, bad := range []string{``, `{`, `{"a": 1} {}`, `NaN`, `{"n": Infinity}`, `{"n": 99999999999999999999}`, `{"n": -99999999999999999999}`,
+		"{\"s\": \"\xff\"}", `{"s": "\ud800"}`, strings.Repeat("[", banyan.MaxNesting+1) + strings.Repeat("]", banyan.MaxNesting+1)} {
 		if got, err := ws.FromJSON([]byte(bad)); !errors.Is(err, ws.ErrBadJSON) {
 			t.Errorf("%q: % x, %v", bad, got, err)
 		}

@@ -40,8 +40,13 @@
 // skip validation) is logged, counted in Stats.BadPayload and skipped.
 //
 // Browser to Banyan: FromJSON. Integers stay integers, other numbers are
-// floats, as Python's json.loads gives them. A message that is not JSON is
-// logged, counted in Stats.BadJSON and skipped; the connection goes on.
+// floats, as Python's json.loads gives them; object keys keep their order,
+// as Python's dicts do. The text is converted to msgpack as it is scanned
+// (internal/msgjson), without building Go values, so a message takes
+// memory in proportion to its length whatever it holds. A message that is
+// not JSON, or that msgpack cannot carry (strings that are not UTF-8,
+// integers beyond 64 bits), is logged, counted in Stats.BadJSON and
+// skipped; the connection goes on.
 //
 // # Faults of ws_gateway fixed
 //
@@ -68,6 +73,23 @@
 //     converted, never fatal.
 //   - Python's -m accepts several topics (ws_gateway's default is one
 //     string with commas and spaces, and -m crashed it).
+//
+// # Hostile browsers
+//
+// No message can take the gateway down:
+//
+//   - A message is at most Options.MaxMessage bytes (default 1 MiB, as
+//     Python's websockets), the first one, the id, at most 4 KiB; a
+//     longer one closes the connection with status 1009.
+//   - Options.MaxDecodeBytes (default 64 MiB) bounds the memory of the
+//     messages being read and converted at once over all connections. A
+//     message that finds no room waits, in turn, for Options.DecodeWait
+//     (default 5 s); then its connection is closed with status 1013 (try
+//     again later) and counted in Stats.Busy.
+//   - A text message that is not valid UTF-8 closes the connection with
+//     status 1007, as RFC 6455 requires (ws_gateway replaced the bytes);
+//     counted in Stats.BadUTF8. Binary messages are read as JSON too, and
+//     bytes in them that are not UTF-8 make them bad JSON.
 //
 // # Beyond ws_gateway
 //

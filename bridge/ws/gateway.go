@@ -44,8 +44,11 @@ type Gateway struct {
 	mu     sync.Mutex // guards routes
 	routes map[string]map[*browser]struct{}
 
+	budget *budget // Options.MaxDecodeBytes
+
 	connects, disconnects, refused, forbidden, toBanyan, badJSON atomic.Uint64
 	fromBanyan, unrouted, badPayload, toBrowsers, dropped        atomic.Uint64
+	badUTF8, busy                                                atomic.Uint64
 
 	started   atomic.Bool
 	closed    atomic.Bool
@@ -76,6 +79,7 @@ func New(ctx context.Context, o Options) (*Gateway, error) {
 		log:    o.Logger.With("bridge", "ws"),
 		refs:   map[string]int{},
 		routes: map[string]map[*browser]struct{}{},
+		budget: newBudget(o.MaxDecodeBytes),
 	}
 	if o.Static != "" {
 		g.static = http.FileServer(http.Dir(o.Static))
@@ -120,6 +124,9 @@ func (g *Gateway) Stats() Stats {
 		Forbidden:   g.forbidden.Load(),
 		ToBanyan:    g.toBanyan.Load(),
 		BadJSON:     g.badJSON.Load(),
+		BadUTF8:     g.badUTF8.Load(),
+		Busy:        g.busy.Load(),
+		Decoding:    g.budget.inUse(),
 		FromBanyan:  g.fromBanyan.Load(),
 		Unrouted:    g.unrouted.Load(),
 		BadPayload:  g.badPayload.Load(),
@@ -264,19 +271,22 @@ func (g *Gateway) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			<-closed // shutting down: let the close handshake finish
 		}
 	}()
-	conn.SetReadLimit(g.o.MaxMessage)
-	g.handle(conn, g.log.With("remote", r.RemoteAddr))
+	g.handle(&msgReader{conn: conn, budget: g.budget, wait: g.o.DecodeWait, life: g.ctx}, g.log.With("remote", r.RemoteAddr))
 }
 
 // handle runs one connection: the id handshake, then this goroutine
 // reads while another writes.
-func (g *Gateway) handle(conn *websocket.Conn, log *slog.Logger) {
-	id, err := g.readID(conn)
+func (g *Gateway) handle(r *msgReader, log *slog.Logger) {
+	conn := r.conn
+	id, err := g.readID(r)
 	if err != nil {
 		if g.ctx.Err() != nil {
 			return
 		}
 		n := g.refused.Add(1)
+		if g.closeBad(conn, log, err) {
+			return
+		}
 		log.Warn("browser refused", "error", err, "refused_total", n)
 		if errors.Is(err, ErrNoID) || errors.Is(err, ErrBadID) {
 			refuse(conn, websocket.StatusPolicyViolation, err)
@@ -302,7 +312,7 @@ func (g *Gateway) handle(conn *websocket.Conn, log *slog.Logger) {
 		g.write(b)
 	}()
 
-	err = g.read(b)
+	err = g.read(b, r)
 
 	g.unregister(b)
 	close(b.done)
@@ -310,6 +320,7 @@ func (g *Gateway) handle(conn *websocket.Conn, log *slog.Logger) {
 	switch status := websocket.CloseStatus(err); {
 	case g.ctx.Err() != nil:
 		b.log.Info("browser connection closed")
+	case g.closeBad(conn, b.log, err):
 	case status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway || status == websocket.StatusNoStatusRcvd:
 		b.log.Info("browser disconnected", "status", status)
 	default:
@@ -317,18 +328,25 @@ func (g *Gateway) handle(conn *websocket.Conn, log *slog.Logger) {
 	}
 }
 
-// readID reads the first message and returns its id, a topic starting
-// with "to_".
-func (g *Gateway) readID(conn *websocket.Conn) (string, error) {
+// readID reads the first message, at most maxIDMessage bytes, and returns
+// its id, a topic starting with "to_". Then it sets the read limit to
+// Options.MaxMessage.
+func (g *Gateway) readID(r *msgReader) (string, error) {
 	ctx, cancel := context.WithTimeout(g.ctx, g.o.IDTimeout)
 	defer cancel()
-	_, data, err := conn.Read(ctx)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return "", fmt.Errorf("no first message within %v: %w", g.o.IDTimeout, err)
-		}
+	r.setLimit(min(g.o.MaxMessage, maxIDMessage))
+	_, data, err := r.next(ctx)
+	switch {
+	case errors.Is(err, errBusy) || errors.Is(err, errNotUTF8):
+		return "", err
+	case errors.Is(err, context.DeadlineExceeded):
+		return "", fmt.Errorf("no first message within %v: %w", g.o.IDTimeout, err)
+	case err != nil:
 		return "", fmt.Errorf("gone before sending its id: %w", err)
 	}
+	defer r.done()
+	r.setLimit(g.o.MaxMessage)
+	// At most maxIDMessage bytes: small enough to decode into values.
 	var first map[string]json.RawMessage
 	if err := json.Unmarshal(data, &first); err != nil {
 		return "", fmt.Errorf("%w; got %.40q: %w", ErrNoID, data, err)
@@ -345,6 +363,36 @@ func (g *Gateway) readID(conn *websocket.Conn) (string, error) {
 		return "", err
 	}
 	return id, nil
+}
+
+// closeBad closes a connection whose message was refused for the decode
+// budget (status 1013) or for not being UTF-8 (status 1007), counting and
+// logging it (the first at warning level, the rest at debug), and reports
+// whether err was one of those.
+func (g *Gateway) closeBad(conn *websocket.Conn, log *slog.Logger, err error) bool {
+	var n uint64
+	var status websocket.StatusCode
+	var msg, reason string
+	var attrs []any
+	switch {
+	case errors.Is(err, errBusy):
+		n, status = g.busy.Add(1), websocket.StatusTryAgainLater
+		msg, reason = "no room for the message in the decode budget; connection closed", "gateway busy, try again later"
+		attrs = []any{"max_decode_bytes", g.o.MaxDecodeBytes, "decode_wait", g.o.DecodeWait, "busy_total", n}
+	case errors.Is(err, errNotUTF8):
+		n, status = g.badUTF8.Add(1), websocket.StatusInvalidFramePayloadData
+		msg, reason = "text message not UTF-8; connection closed", "text message is not valid UTF-8"
+		attrs = []any{"bad_utf8_total", n}
+	default:
+		return false
+	}
+	level := slog.LevelDebug
+	if n == 1 {
+		level = slog.LevelWarn // the first; the rest at debug
+	}
+	log.Log(context.Background(), level, msg, append(attrs, "status", int(status))...)
+	conn.Close(status, reason)
+	return true
 }
 
 // refuse sends a browser {"error": "<why>"} and closes the connection.
@@ -408,15 +456,16 @@ func (g *Gateway) unregister(b *browser) {
 }
 
 // read publishes the browser's messages until the connection ends.
-func (g *Gateway) read(b *browser) error {
+func (g *Gateway) read(b *browser, r *msgReader) error {
 	var bad int
 	for {
-		_, data, err := b.conn.Read(context.Background())
+		_, data, err := r.next(context.Background())
 		if err != nil {
 			return err
 		}
-		payload, err := FromJSON(data)
+		payload, err := appendMsgpack(r.output(data), data)
 		if err != nil {
+			r.done()
 			n := g.badJSON.Add(1)
 			bad++
 			level := slog.LevelDebug
@@ -426,7 +475,9 @@ func (g *Gateway) read(b *browser) error {
 			b.log.Log(context.Background(), level, "browser message skipped", "error", err, "text", fmt.Sprintf("%.60q", data), "bad_json_total", n)
 			continue
 		}
-		if err := g.comp.PublishRaw(b.id, payload); err != nil {
+		err = g.comp.PublishRaw(b.id, payload)
+		r.done()
+		if err != nil {
 			return err
 		}
 		g.toBanyan.Add(1)

@@ -21,6 +21,10 @@ const (
 	DefaultWriteTimeout = 10 * time.Second
 	DefaultIDTimeout    = 30 * time.Second
 	DefaultMaxMessage   = 1 << 20 // Python websockets' max_size
+	// DefaultMaxDecodeBytes is the default Options.MaxDecodeBytes: room
+	// for 32 messages of DefaultMaxMessage at once.
+	DefaultMaxDecodeBytes = 64 << 20
+	DefaultDecodeWait     = 5 * time.Second
 )
 
 // Errors.
@@ -95,7 +99,22 @@ type Options struct {
 	IDTimeout time.Duration
 	// MaxMessage is the largest message accepted from a browser, in bytes;
 	// a larger one closes the connection (status 1009). Default 1 MiB.
+	// The first message, the id, may be at most 4 KiB.
 	MaxMessage int64
+	// MaxDecodeBytes bounds the memory of the browser messages being read
+	// and converted at once, over all connections: each is charged twice
+	// its buffer (the JSON and the msgpack it becomes; msgpack is seldom
+	// longer than its JSON, at most 2.25 times, for numbers with
+	// fractions), as the buffer grows with the bytes that arrive. A
+	// connection whose message does not fit waits, first come first
+	// served, for at most DecodeWait; then it is closed with status 1013
+	// (try again later) and counted in Stats.Busy. Default
+	// DefaultMaxDecodeBytes (64 MiB), or twice MaxMessage if that is
+	// more; less than twice MaxMessage is an error.
+	MaxDecodeBytes int64
+	// DecodeWait is the longest wait for MaxDecodeBytes (see there).
+	// Default 5 s.
+	DecodeWait time.Duration
 	// Backplane configures the gateway's Banyan component
 	// (banyan.WithBackplane, banyan.WithPorts, banyan.WithName, ...). The
 	// gateway adds its subscriptions and, unless one is given here, its
@@ -122,6 +141,15 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxMessage <= 0 {
 		o.MaxMessage = DefaultMaxMessage
+	}
+	switch {
+	case o.MaxDecodeBytes <= 0:
+		o.MaxDecodeBytes = max(DefaultMaxDecodeBytes, 2*o.MaxMessage)
+	case o.MaxDecodeBytes < 2*o.MaxMessage:
+		return o, fmt.Errorf("%w: MaxDecodeBytes %d is less than twice MaxMessage %d", ErrOptions, o.MaxDecodeBytes, o.MaxMessage)
+	}
+	if o.DecodeWait <= 0 {
+		o.DecodeWait = DefaultDecodeWait
 	}
 	if o.Location == nil {
 		o.Location = time.Local
@@ -155,6 +183,9 @@ type Stats struct {
 	Forbidden   uint64 // WebSocket requests refused for their Origin (HTTP 403)
 	ToBanyan    uint64 // browser messages published to Banyan
 	BadJSON     uint64 // browser messages skipped: not JSON, or not convertible to msgpack
+	BadUTF8     uint64 // connections closed with status 1007: a text message was not valid UTF-8
+	Busy        uint64 // connections closed with status 1013: no room in MaxDecodeBytes within DecodeWait
+	Decoding    int64  // bytes of MaxDecodeBytes taken now by messages being read or converted
 	FromBanyan  uint64 // Banyan messages received
 	Unrouted    uint64 // Banyan messages received for a topic no socket waits for
 	BadPayload  uint64 // Banyan messages skipped: the payload could not be converted to JSON
