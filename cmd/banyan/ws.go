@@ -21,6 +21,9 @@ type wsFlags struct {
 	queue            int
 	writeTimeout     time.Duration
 	idTimeout        time.Duration
+	maxMessage       int64
+	maxDecodeBytes   int64
+	decodeWait       time.Duration
 }
 
 func newWSCmd() *cobra.Command { return wsCommand(&wsFlags{}) }
@@ -51,7 +54,13 @@ and the close status 1008. A page that does not read loses messages beyond
 
 Pages from other web sites are refused unless allowed with --origin
 ("--origin '*'" accepts all, as ws_gateway did). Pages opened from files and
-pages served by --static are allowed.`,
+pages served by --static are allowed.
+
+A page's message is at most --max-browser-message bytes (status 1009 beyond).
+--max-decode-bytes bounds the memory of all messages being read and converted
+at once; a message that finds no room for --decode-wait closes its connection
+with status 1013 (try again later). A text message that is not UTF-8 closes
+its connection with status 1007.`,
 		Example: `  banyan ws                                  # ws://127.0.0.1:9000, as ws_gateway
   banyan ws --listen :9000 --static projects/OneGPIO   # serve the pages too: http://<host>:9000/arduino_uno/arduino.html
   banyan ws -m from_arduino_gateway from_rpi_gateway`,
@@ -71,8 +80,8 @@ pages served by --static are allowed.`,
 			}
 			err = g.Run(cmd.Context())
 			st := g.Stats()
-			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d connections (%d refused), %d messages to Banyan (%d bad JSON), %d from Banyan (%d unrouted, %d not convertible), %d frames to browsers, %d dropped\n",
-				f.comp.name, st.Connects, st.Refused, st.ToBanyan, st.BadJSON, st.FromBanyan, st.Unrouted, st.BadPayload, st.ToBrowsers, st.Dropped)
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d connections (%d refused, %d closed busy, %d closed for bad UTF-8), %d messages to Banyan (%d bad JSON), %d from Banyan (%d unrouted, %d not convertible), %d frames to browsers, %d dropped\n",
+				f.comp.name, st.Connects, st.Refused, st.Busy, st.BadUTF8, st.ToBanyan, st.BadJSON, st.FromBanyan, st.Unrouted, st.BadPayload, st.ToBrowsers, st.Dropped)
 			return err
 		}, "subscribe"),
 	}
@@ -88,6 +97,9 @@ pages served by --static are allowed.`,
 	fs.IntVar(&f.queue, "queue", ws.DefaultQueue, "frames that may wait for each browser; beyond, they are dropped")
 	fs.DurationVar(&f.writeTimeout, "write-timeout", ws.DefaultWriteTimeout, "disconnect a browser that does not read for this long")
 	fs.DurationVar(&f.idTimeout, "id-timeout", ws.DefaultIDTimeout, "close a connection that sends no id for this long")
+	fs.Int64Var(&f.maxMessage, "max-browser-message", ws.DefaultMaxMessage, "largest message accepted from a page, in bytes")
+	fs.Int64Var(&f.maxDecodeBytes, "max-decode-bytes", ws.DefaultMaxDecodeBytes, "bytes of page messages being read and converted at once, over all connections (at least twice --max-browser-message)")
+	fs.DurationVar(&f.decodeWait, "decode-wait", ws.DefaultDecodeWait, "longest wait for room in --max-decode-bytes; then the connection is closed with status 1013")
 	return cmd
 }
 
@@ -117,6 +129,9 @@ func (f *wsFlags) options() ws.Options {
 		Queue:            f.queue,
 		WriteTimeout:     f.writeTimeout,
 		IDTimeout:        f.idTimeout,
+		MaxMessage:       f.maxMessage,
+		MaxDecodeBytes:   f.maxDecodeBytes,
+		DecodeWait:       f.decodeWait,
 		Backplane:        f.comp.options(),
 		Logger:           f.comp.logger(),
 	}

@@ -32,7 +32,8 @@ func TestWSFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if o.Listen != "127.0.0.1:9000" || len(o.Subscribe) != 0 || o.Static != "" || o.KeepTimestamps || o.Location != nil ||
-		o.Queue != ws.DefaultQueue || f.comp.name != "WebSocket Gateway" || f.comp.pubPort != 43124 || f.comp.subPort != 43125 {
+		o.Queue != ws.DefaultQueue || f.comp.name != "WebSocket Gateway" || f.comp.pubPort != 43124 || f.comp.subPort != 43125 ||
+		o.MaxMessage != ws.DefaultMaxMessage || o.MaxDecodeBytes != ws.DefaultMaxDecodeBytes || o.DecodeWait != ws.DefaultDecodeWait {
 		t.Fatalf("defaults: %+v, flags %+v", o, f.comp)
 	}
 
@@ -40,13 +41,15 @@ func TestWSFlags(t *testing.T) {
 	// nargs='+', and repeated.
 	o, f, err = wsOptions(t, "-m", "from_arduino_gateway, from_ESP8266_gateway,", "from_rpi_gateway", "-m", " from_microbit_gateway ",
 		"--listen", ":9001", "--static", "/srv/pages", "--origin", "localhost:8000", "--origin", "*.lan", "--keep-timestamps", "--utc",
-		"-b", "10.0.0.1", "-p", "5000", "-s", "5001", "-n", "wsgw", "--queue", "8")
+		"-b", "10.0.0.1", "-p", "5000", "-s", "5001", "-n", "wsgw", "--queue", "8",
+		"--max-browser-message", "4096", "--max-decode-bytes", "65536", "--decode-wait", "2s")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"from_arduino_gateway", "from_ESP8266_gateway", "from_rpi_gateway", "from_microbit_gateway"}
 	if !slices.Equal(o.Subscribe, want) || o.Listen != ":9001" || o.Static != "/srv/pages" || !slices.Equal(o.Origins, []string{"localhost:8000", "*.lan"}) ||
 		!o.KeepTimestamps || o.Location != time.UTC || o.Queue != 8 ||
+		o.MaxMessage != 4096 || o.MaxDecodeBytes != 65536 || o.DecodeWait != 2*time.Second ||
 		f.comp.backplane != "10.0.0.1" || f.comp.pubPort != 5000 || f.comp.subPort != 5001 || f.comp.name != "wsgw" {
 		t.Fatalf("%+v, flags %+v", o, f.comp)
 	}
@@ -112,7 +115,8 @@ func TestWSHelp(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Usage:", "--listen string", "-m, --subscribe", "--static", "--origin", "-n, --name"} {
+	for _, want := range []string{"Usage:", "--listen string", "-m, --subscribe", "--static", "--origin", "-n, --name",
+		"--max-browser-message", "--max-decode-bytes", "--decode-wait"} {
 		if !bytes.Contains(out.Bytes(), []byte(want)) {
 			t.Errorf("help lacks %q:\n%s", want, out.String())
 		}
