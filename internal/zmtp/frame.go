@@ -1,13 +1,14 @@
 package zmtp
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
+	"sync/atomic"
 )
 
 // Errors reported for protocol faults. They are wrapped with detail.
@@ -18,6 +19,9 @@ var (
 	ErrTooLarge = errors.New("zmtp: message too large")
 	// ErrIncompatible is a peer whose socket type cannot talk to ours.
 	ErrIncompatible = errors.New("zmtp: incompatible socket type")
+	// ErrBudget is a connection closed because partially received messages
+	// already hold the whole Budget.
+	ErrBudget = errors.New("zmtp: budget for partially received messages exhausted")
 	// ErrClosed is returned by operations on a closed socket.
 	ErrClosed = errors.New("zmtp: socket closed")
 )
@@ -149,20 +153,55 @@ func parseProperties(data []byte) (map[string]string, error) {
 	return props, nil
 }
 
-// frameReader reads frames from a buffered stream, enforcing a maximum
-// message size before allocating.
+// Limits on what one peer may make us hold.
+const (
+	// maxFrames bounds the frames of one message, so empty frames cannot
+	// grow a message past the size limit through their headers.
+	maxFrames = 1 << 16
+	// maxCommand bounds one command frame (SUBSCRIBE, PING, ...).
+	maxCommand = 1 << 20
+	// maxHandshakeCommand bounds READY and ERROR.
+	maxHandshakeCommand = 1 << 16
+	// firstChunk is the most a frame body reserves before its bytes arrive.
+	firstChunk = 4 << 10
+)
+
+// frameReader reads frames and assembles messages. Every size from the wire
+// is compared with a limit before it is added to anything or converted, and
+// a body is read in chunks that grow with the bytes that have arrived, so a
+// header claiming a huge frame reserves nothing.
 type frameReader struct {
-	r       *bufio.Reader
-	maxSize int64
-	scratch []byte // accumulates the frames of one message in wire form
+	r       *reader
+	limit   uint64  // most body bytes (all frames) in one message
+	budget  *Budget // shared bound on partially received messages; may be nil
+	pending *atomic.Int64
+	// refused, if set, hears of each message over the limit as soon as
+	// its size shows it (before its bytes are read past).
+	refused func(size uint64)
 }
 
-// frame is one decoded frame. body aliases reader memory that is valid only
-// until the next read.
-type frame struct {
-	flags byte
-	body  []byte
+// newFrameReader reads from r. maxSize <= 0 means the largest message this
+// process can address (a quarter of the int range).
+func newFrameReader(r *reader, maxSize int64, budget *Budget, pending *atomic.Int64) frameReader {
+	limit := uint64(math.MaxInt / 4)
+	if maxSize > 0 && uint64(maxSize) < limit {
+		limit = uint64(maxSize)
+	}
+	if pending == nil {
+		pending = new(atomic.Int64)
+	}
+	return frameReader{r: r, limit: limit, budget: budget, pending: pending}
 }
+
+// skippedError reports a message larger than the limit: its bytes were read
+// and dropped, and the connection is still in step.
+type skippedError struct{ size uint64 }
+
+func (e *skippedError) Error() string {
+	return fmt.Sprintf("%s: message of at least %d bytes skipped", ErrTooLarge, e.size)
+}
+
+func (e *skippedError) Is(target error) bool { return target == ErrTooLarge }
 
 // readFrameHeader reads flags and size.
 func (fr *frameReader) readFrameHeader() (flags byte, size uint64, err error) {
@@ -208,22 +247,104 @@ func (fr *frameReader) readCommand() (name string, data []byte, err error) {
 	if flags&flagCommand == 0 {
 		return "", nil, fmt.Errorf("%w: expected a command during the handshake", ErrProtocol)
 	}
-	if size > 1<<16 {
+	if size > maxHandshakeCommand {
 		return "", nil, fmt.Errorf("%w: handshake command of %d bytes", ErrProtocol, size)
 	}
-	body := make([]byte, size)
-	if _, err := io.ReadFull(fr.r, body); err != nil {
-		return "", nil, unexpected(err)
+	var held int64
+	body, err := fr.readBody(nil, size, &held)
+	fr.budget.release(held)
+	if err != nil {
+		return "", nil, err
 	}
 	return parseCommand(body)
 }
 
 // next reads the next unit from the stream: either a command (cmd != nil,
 // msg empty) or a whole multi-frame message in wire form (a fresh slice the
-// caller owns).
+// caller owns). A message over the limit is reported to fr.refused, read
+// past and then returned as a *skippedError; the stream stays usable.
 func (fr *frameReader) next() (msg Msg, cmd []byte, err error) {
-	fr.scratch = fr.scratch[:0]
-	nframes := 0
+	if m, ok := fr.fast(); ok {
+		return m, nil, nil
+	}
+	return fr.slow()
+}
+
+// fast assembles a message that is wholly in the read buffer, with one
+// exact-size allocation and one copy. It declines (ok=false) anything else:
+// commands, faults, partial or oversized messages go the slow way.
+func (fr *frameReader) fast() (Msg, bool) {
+	buf := fr.r.buffered()
+	off, wire, frames := 0, 0, 0
+	var total uint64
+	for {
+		if len(buf)-off < 2 {
+			return Msg{}, false
+		}
+		flags := buf[off]
+		if flags&^(flagMore|flagLong) != 0 {
+			return Msg{}, false
+		}
+		h := 2
+		size := uint64(buf[off+1])
+		if flags&flagLong != 0 {
+			if len(buf)-off < 9 {
+				return Msg{}, false
+			}
+			h = 9
+			size = binary.BigEndian.Uint64(buf[off+1:])
+		}
+		// Both checks compare before adding: no overflow.
+		if size > uint64(len(buf)-off-h) || size > fr.limit-total {
+			return Msg{}, false
+		}
+		total += size
+		off += h + int(size)
+		wire += int(size) + 2
+		if size > 255 {
+			wire += 7
+		}
+		if frames++; flags&flagMore == 0 {
+			break
+		}
+	}
+	raw := make([]byte, 0, wire)
+	if wire == off {
+		raw = append(raw, buf[:off]...) // headers already canonical
+	} else {
+		for p := 0; p < off; {
+			flags := buf[p] & flagMore
+			var size int
+			if buf[p]&flagLong != 0 {
+				size = int(binary.BigEndian.Uint64(buf[p+1:]))
+				p += 9
+			} else {
+				size = int(buf[p+1])
+				p += 2
+			}
+			raw = appendFrame(raw, flags, buf[p:p+size])
+			p += size
+		}
+	}
+	fr.r.advance(off)
+	return Msg{raw: raw}, true
+}
+
+// slow reads a message or command frame by frame from the stream.
+func (fr *frameReader) slow() (msg Msg, cmd []byte, err error) {
+	var (
+		raw      []byte
+		total    uint64 // body bytes so far
+		nframes  int
+		skipping bool
+		held     int64 // budget taken for raw
+	)
+	defer func() {
+		fr.budget.release(held)
+		if nframes > 0 {
+			fr.pending.Add(-1)
+		}
+	}()
 	for {
 		flags, size, err := fr.readFrameHeader()
 		if err != nil {
@@ -232,52 +353,131 @@ func (fr *frameReader) next() (msg Msg, cmd []byte, err error) {
 			}
 			return Msg{}, nil, err
 		}
-		if flags&flagCommand != 0 {
-			if nframes > 0 {
-				return Msg{}, nil, fmt.Errorf("%w: command inside a multi-frame message", ErrProtocol)
-			}
-			if size > uint64(fr.maxSize) && size > 1<<16 {
-				return Msg{}, nil, fmt.Errorf("%w: command of %d bytes", ErrTooLarge, size)
-			}
-			body := make([]byte, size)
-			if _, err := io.ReadFull(fr.r, body); err != nil {
-				return Msg{}, nil, unexpected(err)
-			}
-			return Msg{}, body, nil
-		}
-		if fr.maxSize > 0 && size+uint64(len(fr.scratch)) > uint64(fr.maxSize) {
-			return Msg{}, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, size+uint64(len(fr.scratch)), fr.maxSize)
+		if nframes == 0 {
+			fr.pending.Add(1) // a message (or command) is under way
 		}
 		nframes++
-		// Re-encode the header in canonical form (short when it fits).
-		if size > 255 {
-			fr.scratch = append(fr.scratch, flags&flagMore|flagLong)
-			fr.scratch = binary.BigEndian.AppendUint64(fr.scratch, size)
-		} else {
-			fr.scratch = append(fr.scratch, flags&flagMore, byte(size))
+		if flags&flagCommand != 0 {
+			if nframes > 1 {
+				return Msg{}, nil, fmt.Errorf("%w: command inside a multi-frame message", ErrProtocol)
+			}
+			if size > maxCommand || size > fr.limit {
+				return Msg{}, nil, fmt.Errorf("%w: command of %d bytes", ErrTooLarge, size)
+			}
+			body, err := fr.readBody(make([]byte, 0, min(size, firstChunk)), size, &held)
+			return Msg{}, body, err
 		}
-		start := len(fr.scratch)
-		fr.scratch = grow(fr.scratch, int(size))
-		if _, err := io.ReadFull(fr.r, fr.scratch[start:]); err != nil {
-			return Msg{}, nil, unexpected(err)
+		if nframes > maxFrames {
+			return Msg{}, nil, fmt.Errorf("%w: more than %d frames in one message", ErrProtocol, maxFrames)
+		}
+		if skipping || size > fr.limit-total {
+			if size > math.MaxUint64-total {
+				total = math.MaxUint64
+			} else {
+				total += size
+			}
+			if !skipping {
+				skipping = true
+				raw = nil
+				fr.budget.release(held)
+				held = 0
+				if fr.refused != nil {
+					fr.refused(total)
+				}
+			}
+			if err := fr.r.discard(size); err != nil {
+				return Msg{}, nil, unexpected(err)
+			}
+			if flags&flagMore == 0 {
+				return Msg{}, nil, &skippedError{size: total}
+			}
+			continue
+		}
+		total += size
+		if size > 255 {
+			raw = append(raw, flags&flagMore|flagLong)
+			raw = binary.BigEndian.AppendUint64(raw, size)
+		} else {
+			raw = append(raw, flags&flagMore, byte(size))
+		}
+		if raw, err = fr.readBody(raw, size, &held); err != nil {
+			return Msg{}, nil, err
 		}
 		if flags&flagMore == 0 {
-			raw := make([]byte, len(fr.scratch))
-			copy(raw, fr.scratch)
-			if cap(fr.scratch) > 1<<20 {
-				fr.scratch = nil // do not pin a huge buffer per connection
-			}
 			return Msg{raw: raw}, nil, nil
 		}
 	}
 }
 
-// grow extends b by n bytes.
-func grow(b []byte, n int) []byte {
-	if cap(b)-len(b) >= n {
-		return b[:len(b)+n]
+// readBody appends n bytes from the stream to dst. It reserves room only as
+// bytes arrive: at most what is buffered or firstChunk, then at most double
+// what it holds. Capacity beyond one buffer is taken from the budget.
+func (fr *frameReader) readBody(dst []byte, n uint64, held *int64) ([]byte, error) {
+	for n > 0 {
+		if len(dst) == cap(dst) {
+			grow := uint64(max(firstChunk, len(dst), len(fr.r.buffered())))
+			if grow > n {
+				grow = n
+			}
+			newCap := len(dst) + int(grow) // n <= limit <= MaxInt/4: no overflow
+			if extra := int64(newCap) - max(int64(cap(dst)), bufSize); extra > 0 {
+				if !fr.budget.acquire(extra) {
+					return nil, fmt.Errorf("%w (%d bytes in use)", ErrBudget, fr.budget.InUse())
+				}
+				*held += extra
+			}
+			nb := make([]byte, len(dst), newCap)
+			copy(nb, dst)
+			dst = nb
+		}
+		k := cap(dst) - len(dst)
+		if uint64(k) > n {
+			k = int(n)
+		}
+		m, err := fr.r.Read(dst[len(dst) : len(dst)+k])
+		dst = dst[:len(dst)+m]
+		n -= uint64(m)
+		if err != nil && n > 0 {
+			return nil, unexpected(err)
+		}
 	}
-	nb := make([]byte, len(b)+n, 2*cap(b)+n)
-	copy(nb, b)
-	return nb
+	return dst, nil
+}
+
+// Budget bounds the memory that partially received messages hold, summed
+// over every connection of the sockets that share it, so that many peers
+// each sending half a large message cannot exhaust memory together. The
+// first 64 KiB of each message are not counted. A connection whose message
+// would pass the bound is closed with ErrBudget. A nil *Budget is unbounded.
+type Budget struct {
+	limit int64
+	used  atomic.Int64
+}
+
+// NewBudget returns a budget of limit bytes.
+func NewBudget(limit int64) *Budget { return &Budget{limit: limit} }
+
+// InUse is how many bytes partial messages hold now.
+func (b *Budget) InUse() int64 {
+	if b == nil {
+		return 0
+	}
+	return b.used.Load()
+}
+
+func (b *Budget) acquire(n int64) bool {
+	if b == nil {
+		return true
+	}
+	if b.used.Add(n) > b.limit {
+		b.used.Add(-n)
+		return false
+	}
+	return true
+}
+
+func (b *Budget) release(n int64) {
+	if b != nil && n != 0 {
+		b.used.Add(-n)
+	}
 }

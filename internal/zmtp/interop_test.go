@@ -208,7 +208,7 @@ func TestInteropOurPubConnects(t *testing.T) {
 	pub.Connect(ep)
 	waitFor(t, "subscription from pyzmq", func() bool {
 		ps := *pub.peers.Load()
-		return len(ps) == 1 && ps[0].all.Load()
+		return len(ps) == 1 && ps[0].set.Has("")
 	})
 	pub.SendFrames([]byte("hello"), []byte("world"))
 	pub.SendFrames([]byte("END"), nil)

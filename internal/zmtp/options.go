@@ -2,6 +2,7 @@ package zmtp
 
 import (
 	"log/slog"
+	"math"
 	"time"
 )
 
@@ -15,9 +16,30 @@ type Options struct {
 	// RecvHWM is how many received messages a SUB buffers before its
 	// connections stop reading (TCP back-pressure). Default 1000.
 	RecvHWM int
-	// MaxMessageSize limits one incoming message (all frames), checked before
-	// allocating. Default 64 MiB; negative means no limit.
+	// SendHWMBytes is the per-peer send queue limit in bytes (PUB), beside
+	// SendHWM: a stalled peer cannot pin more than this. A message is
+	// always queued for a peer whose queue is empty, so one message larger
+	// than the bound still passes. Default 64 MiB, or unlimited when SendHWM
+	// is 0 (unlimited); negative means unlimited.
+	SendHWMBytes int64
+	// MaxMessageSize limits one incoming message: the sum of its frame
+	// bodies (topic and payload alike; frame headers are not counted),
+	// checked before anything is reserved. A larger message is read past,
+	// dropped, counted (Stats.Refused) and logged; the connection stays up.
+	// Default 256 MiB; negative means as large as memory allows.
 	MaxMessageSize int64
+	// Budget bounds the memory held by partially received messages across
+	// every connection of the sockets that share it. nil means a budget of
+	// its own per socket of 4 x MaxMessageSize (at least 1 GiB, at most a
+	// quarter of the address space).
+	Budget *Budget
+	// MaxSubscriptions bounds the distinct prefixes one peer may subscribe
+	// to (PUB), and MaxSubscriptionBytes their total length. Subscriptions
+	// past either bound are ignored, logged and counted
+	// (Stats.SubscriptionsRefused). Defaults 100,000 and 16 MiB; negative
+	// means unlimited.
+	MaxSubscriptions     int
+	MaxSubscriptionBytes int64
 	// Linger bounds how long Close waits for queued messages to be written.
 	// Default 1 s; negative means do not wait.
 	Linger time.Duration
@@ -38,10 +60,16 @@ type Options struct {
 // DefaultHWM is libzmq's default high-water mark.
 const DefaultHWM = 1000
 
-// DefaultMaxMessageSize is the default limit on one incoming message.
-const DefaultMaxMessageSize = 64 << 20
+// Defaults of the byte and count bounds.
+const (
+	DefaultMaxMessageSize       = 256 << 20
+	DefaultHWMBytes             = 64 << 20
+	DefaultMaxSubscriptions     = 100_000
+	DefaultMaxSubscriptionBytes = 16 << 20
+)
 
-// DefaultOptions returns the defaults: HWM 1000, 64 MiB messages, 1 s linger.
+// DefaultOptions returns the defaults: HWM 1000 messages and 64 MiB, 256 MiB
+// messages, 1 s linger.
 func DefaultOptions() Options {
 	return Options{SendHWM: DefaultHWM}
 }
@@ -52,6 +80,22 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxMessageSize == 0 {
 		o.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if o.SendHWMBytes == 0 && o.SendHWM > 0 {
+		o.SendHWMBytes = DefaultHWMBytes
+	}
+	if o.Budget == nil {
+		limit := int64(math.MaxInt / 4)
+		if o.MaxMessageSize > 0 && o.MaxMessageSize < limit/4 {
+			limit = max(4*o.MaxMessageSize, min(1<<30, limit))
+		}
+		o.Budget = NewBudget(limit)
+	}
+	if o.MaxSubscriptions == 0 {
+		o.MaxSubscriptions = DefaultMaxSubscriptions
+	}
+	if o.MaxSubscriptionBytes == 0 {
+		o.MaxSubscriptionBytes = DefaultMaxSubscriptionBytes
 	}
 	if o.Linger == 0 {
 		o.Linger = time.Second
@@ -84,4 +128,9 @@ type Stats struct {
 	Connects       uint64 // successful handshakes
 	Disconnects    uint64 // connections that ended
 	ProtocolErrors uint64 // connections closed for a protocol fault or refused in the handshake
+
+	Refused              uint64 // messages over MaxMessageSize, read past and dropped
+	SubscriptionsRefused uint64 // subscriptions past MaxSubscriptions or MaxSubscriptionBytes (PUB)
+	Pending              int    // messages being received now (partially arrived)
+	PendingBytes         int64  // memory those hold, as counted by the Budget
 }

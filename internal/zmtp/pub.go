@@ -1,13 +1,14 @@
 package zmtp
 
 import (
-	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/gobanyan/banyan/internal/prefixset"
 	"github.com/gobanyan/banyan/internal/retry"
 )
 
@@ -27,20 +28,23 @@ type Pub struct {
 // pubPeer is one subscriber: an accepted connection, or a Connect endpoint
 // whose queue and subscriptions survive reconnects (as libzmq's pipes do).
 type pubPeer struct {
-	hwm  int
-	wake chan struct{} // capacity 1: "the queue has something"
+	hwm      int
+	hwmBytes int64
+	wake     chan struct{} // capacity 1: "the queue has something"
 
-	mu     sync.Mutex
-	q      []Msg
-	subs   map[string]int // prefix -> reference count
-	fresh  bool           // a new connection has not sent a subscription yet
-	busy   bool           // the writer holds a batch not yet flushed
-	conn   *conn
-	drops  uint64
-	logged uint64 // drops count at the last log line
+	mu       sync.Mutex
+	q        []Msg
+	qBytes   int64          // bytes queued or held by the writer, not yet written
+	subs     map[string]int // prefix -> reference count
+	subBytes int64          // total length of the prefixes in subs
+	fresh    bool           // a new connection has not sent a subscription yet
+	busy     bool           // the writer holds a batch not yet flushed
+	conn     *conn
+	drops    uint64
+	logged   uint64 // drops count at the last log line
+	refused  uint64 // subscriptions refused on this connection
 
-	all      atomic.Bool              // subscribed to ""
-	prefixes atomic.Pointer[[][]byte] // other subscriptions
+	set prefixset.Set // the distinct prefixes of subs, matched lock-free
 }
 
 // NewPub returns a PUB socket. Call Bind and/or Connect, then Send.
@@ -60,6 +64,10 @@ func (p *Pub) Connect(endpoint string) error { return p.s.Connect(endpoint) }
 
 // Stats returns the socket's counters.
 func (p *Pub) Stats() Stats { return p.s.stats() }
+
+// Budget is the socket's bound on partially received messages (its own, or
+// the one its Options gave), to share with another socket.
+func (p *Pub) Budget() *Budget { return p.s.opts.Budget }
 
 // Close waits up to the linger for queues to drain, then closes every
 // connection. Messages still queued after the linger are dropped.
@@ -98,27 +106,21 @@ func (p *Pub) Send(m Msg) error {
 // SendFrames builds a message from frames and sends it.
 func (p *Pub) SendFrames(frames ...[]byte) error { return p.Send(NewMsg(frames...)) }
 
-func (pp *pubPeer) matches(topic []byte) bool {
-	if pp.all.Load() {
-		return true
-	}
-	for _, pre := range *pp.prefixes.Load() {
-		if bytes.HasPrefix(topic, pre) {
-			return true
-		}
-	}
-	return false
-}
+// matches costs the same with 1 or 100,000 subscriptions (a trie).
+func (pp *pubPeer) matches(topic []byte) bool { return pp.set.Match(topic) }
 
-// enqueue adds m unless the queue is at its high-water mark.
+// enqueue adds m unless the queue is at its high-water mark, in messages
+// or in bytes. An empty queue always takes one message.
 func (pp *pubPeer) enqueue(m Msg) bool {
+	size := int64(len(m.raw))
 	pp.mu.Lock()
-	if pp.hwm > 0 && len(pp.q) >= pp.hwm {
+	if pp.hwm > 0 && len(pp.q) >= pp.hwm || pp.hwmBytes > 0 && pp.qBytes > 0 && size > pp.hwmBytes-pp.qBytes {
 		pp.drops++
 		pp.mu.Unlock()
 		return false
 	}
 	pp.q = append(pp.q, m)
+	pp.qBytes += size
 	pp.mu.Unlock()
 	select {
 	case pp.wake <- struct{}{}:
@@ -146,33 +148,60 @@ func (pp *pubPeer) logDrop(p *Pub) {
 	}
 }
 
-// subscribe applies a SUBSCRIBE (on=true) or CANCEL from the peer.
-func (pp *pubPeer) subscribe(prefix []byte, on bool) {
+// subscribe applies a SUBSCRIBE (on=true) or CANCEL from the peer, in
+// O(len(prefix)). A new prefix past the peer's bounds is refused.
+func (pp *pubPeer) subscribe(p *Pub, prefix []byte, on bool) {
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
 	if pp.fresh {
 		// First subscription on a new connection: the peer re-sends its
 		// whole set, so forget what the previous connection asked for.
 		clear(pp.subs)
+		pp.set.Clear()
+		pp.subBytes = 0
 		pp.fresh = false
 	}
-	k := string(prefix)
-	if on {
-		pp.subs[k]++
-	} else if n := pp.subs[k]; n > 1 {
-		pp.subs[k] = n - 1
-	} else {
-		delete(pp.subs, k)
-	}
-	_, all := pp.subs[""]
-	pp.all.Store(all)
-	ps := make([][]byte, 0, len(pp.subs))
-	for k := range pp.subs {
-		if k != "" {
-			ps = append(ps, []byte(k))
+	n, ok := pp.subs[string(prefix)]
+	switch {
+	case on && ok:
+		pp.subs[string(prefix)] = n + 1
+	case on:
+		o := &p.s.opts
+		if o.MaxSubscriptions > 0 && len(pp.subs) >= o.MaxSubscriptions ||
+			o.MaxSubscriptionBytes > 0 && int64(len(prefix)) > o.MaxSubscriptionBytes-pp.subBytes {
+			pp.refuseSubscription(p, len(prefix))
+			return
 		}
+		k := string(prefix)
+		pp.subs[k] = 1
+		pp.subBytes += int64(len(k))
+		pp.set.Add(k)
+	case !ok:
+	case n > 1:
+		pp.subs[string(prefix)] = n - 1
+	default:
+		delete(pp.subs, string(prefix))
+		pp.subBytes -= int64(len(prefix))
+		pp.set.Remove(string(prefix))
 	}
-	pp.prefixes.Store(&ps)
+}
+
+// refuseSubscription counts a subscription past the bounds; the first on a
+// connection is logged at Warn, the rest at Debug. pp.mu is held.
+func (pp *pubPeer) refuseSubscription(p *Pub, size int) {
+	p.s.subsRefused.Add(1)
+	pp.refused++
+	level := slog.LevelDebug
+	if pp.refused == 1 {
+		level = slog.LevelWarn
+	}
+	remote := ""
+	if pp.conn != nil {
+		remote = pp.conn.remote
+	}
+	p.s.log.Log(context.Background(), level, "subscription refused: peer is at its subscription limit",
+		"remote", remote, "subscriptions", len(pp.subs), "bytes", pp.subBytes, "prefix_len", size,
+		"max_subscriptions", p.s.opts.MaxSubscriptions, "max_bytes", p.s.opts.MaxSubscriptionBytes, "refused", pp.refused)
 }
 
 func (p *Pub) addPeer(pp *pubPeer) {
@@ -201,9 +230,7 @@ func (p *Pub) removePeer(pp *pubPeer) {
 // peerFor returns the peer record for a new connection.
 func (p *Pub) peerFor(c *conn) *pubPeer {
 	newPeer := func() *pubPeer {
-		pp := &pubPeer{hwm: p.s.opts.SendHWM, wake: make(chan struct{}, 1), subs: map[string]int{}}
-		pp.prefixes.Store(&[][]byte{})
-		return pp
+		return &pubPeer{hwm: p.s.opts.SendHWM, hwmBytes: p.s.opts.SendHWMBytes, wake: make(chan struct{}, 1), subs: map[string]int{}}
 	}
 	if c.endpoint == "" {
 		pp := newPeer()
@@ -230,6 +257,7 @@ func (p *Pub) serve(c *conn) error {
 	pp.mu.Lock()
 	pp.conn = c
 	pp.fresh = len(pp.subs) > 0
+	pp.refused = 0
 	pp.mu.Unlock()
 
 	stop := make(chan struct{})
@@ -262,14 +290,14 @@ func (p *Pub) readLoop(c *conn, pp *pubPeer) error {
 		case err != nil:
 			return err
 		case name == "SUBSCRIBE":
-			pp.subscribe(data, true)
+			pp.subscribe(p, data, true)
 		case name == "CANCEL":
-			pp.subscribe(data, false)
+			pp.subscribe(p, data, false)
 		case name != "": // other commands are ignored
 		default:
 			// ZMTP 3.0 form: a one-frame message starting with 1 or 0.
 			if body := m.Frame(0); m.NumFrames() == 1 && len(body) > 0 && body[0] <= 1 {
-				pp.subscribe(body[1:], body[0] == 1)
+				pp.subscribe(p, body[1:], body[0] == 1)
 			}
 		}
 	}
@@ -285,8 +313,10 @@ func (p *Pub) writer(c *conn, pp *pubPeer, stop chan struct{}) {
 		case <-stop:
 			return
 		}
+		var written int64 // bytes of the last batch, still in qBytes
 		for {
 			pp.mu.Lock()
+			pp.qBytes -= written
 			batch, pp.q = pp.q, batch[:0]
 			pp.busy = true
 			pp.mu.Unlock()
@@ -295,14 +325,19 @@ func (p *Pub) writer(c *conn, pp *pubPeer, stop chan struct{}) {
 			}
 			c.wmu.Lock()
 			var err error
+			written = 0
 			for i := range batch {
 				if err == nil {
 					_, err = c.w.Write(batch[i].raw)
 				}
+				written += int64(len(batch[i].raw))
 				batch[i] = Msg{}
 			}
 			c.wmu.Unlock()
 			if err != nil {
+				pp.mu.Lock()
+				pp.qBytes -= written
+				pp.mu.Unlock()
 				c.nc.Close()
 				return
 			}
@@ -347,7 +382,7 @@ func (p *Pub) QueueLengths() []int {
 func (p *Pub) WaitSubscribed(ctx context.Context) error {
 	return retry.Until(ctx, p.s.done, ErrClosed, nil, time.Millisecond, 50*time.Millisecond, func() bool {
 		for _, pp := range *p.peers.Load() {
-			if pp.all.Load() || len(*pp.prefixes.Load()) > 0 {
+			if pp.set.Len() > 0 {
 				pp.mu.Lock()
 				up := pp.conn != nil
 				pp.mu.Unlock()

@@ -1,7 +1,6 @@
 package zmtp
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -13,8 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 )
-
-const bufSize = 64 << 10
 
 // kind is a socket type as named in READY metadata.
 type kind string
@@ -37,13 +34,15 @@ func (k kind) compatible(peer string) bool {
 
 // conn is one TCP connection after (or during) the handshake.
 type conn struct {
+	s        *socket
 	nc       net.Conn
 	fr       frameReader
 	wmu      sync.Mutex // guards w
-	w        *bufio.Writer
-	minor    byte   // peer's ZMTP minor version (0 for 3.0)
-	peerType string // peer's Socket-Type
-	endpoint string // what we dialed, or "" for an accepted connection
+	w        writer
+	refused  atomic.Uint64 // messages over the size limit from this peer
+	minor    byte          // peer's ZMTP minor version (0 for 3.0)
+	peerType string        // peer's Socket-Type
+	endpoint string        // what we dialed, or "" for an accepted connection
 	remote   string
 }
 
@@ -62,8 +61,15 @@ func (c *conn) write(b []byte) error {
 func (c *conn) next() (m Msg, name string, data []byte, err error) {
 	for {
 		m, cmd, err := c.fr.next()
-		if err != nil || cmd == nil {
+		if err != nil {
+			var skipped *skippedError
+			if errors.As(err, &skipped) {
+				continue // counted and logged when it began (refuse)
+			}
 			return m, "", nil, err
+		}
+		if cmd == nil {
+			return m, "", nil, nil
 		}
 		name, data, err := parseCommand(cmd)
 		if err != nil {
@@ -99,10 +105,25 @@ type socket struct {
 	conns     map[*conn]struct{}
 	done      chan struct{} // closed by Close
 	wg        sync.WaitGroup
+	pool      bufPool
+	pending   atomic.Int64 // messages under way on every connection
 
 	sent, received, dropped, filtered  atomic.Uint64
 	connects, disconnects, protoErrors atomic.Uint64
+	refused, subsRefused               atomic.Uint64
 	peers                              atomic.Int64
+}
+
+// refuse counts a message over the size limit, logging the first from each
+// peer at Warn and the rest at Debug.
+func (s *socket) refuse(c *conn, size uint64) {
+	s.refused.Add(1)
+	level := slog.LevelDebug
+	if c.refused.Add(1) == 1 {
+		level = slog.LevelWarn
+	}
+	s.log.Log(context.Background(), level, "message over the size limit: reading past it and dropping it",
+		"remote", c.remote, "size_at_least", size, "limit", c.fr.limit, "from_this_peer", c.refused.Load())
 }
 
 func (s *socket) init(k kind, opts Options, h handler) {
@@ -255,17 +276,25 @@ func (s *socket) isClosed() bool {
 // reports whether the handshake succeeded.
 func (s *socket) runConn(nc net.Conn, endpoint string) bool {
 	c := &conn{
+		s:        s,
 		nc:       nc,
-		fr:       frameReader{r: bufio.NewReaderSize(nc, bufSize), maxSize: s.opts.MaxMessageSize},
-		w:        bufio.NewWriterSize(nc, bufSize),
+		fr:       newFrameReader(newReader(nc, &s.pool), s.opts.MaxMessageSize, s.opts.Budget, &s.pending),
+		w:        writer{nc: nc, pool: &s.pool},
 		endpoint: endpoint,
 		remote:   nc.RemoteAddr().String(),
 	}
+	c.fr.refused = func(size uint64) { s.refuse(c, size) }
 	if !s.track(c) {
 		nc.Close()
 		return false
 	}
-	defer s.untrack(c)
+	defer func() {
+		s.untrack(c)
+		c.fr.r.release()
+		c.wmu.Lock()
+		c.w.release()
+		c.wmu.Unlock()
+	}()
 	if err := s.handshake(c); err != nil {
 		if !s.isClosed() && !errors.Is(err, io.EOF) {
 			s.protoErrors.Add(1)
@@ -284,7 +313,7 @@ func (s *socket) runConn(nc net.Conn, endpoint string) bool {
 	switch {
 	case s.isClosed(), err == nil, errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
 		s.log.Debug("peer disconnected", "remote", c.remote)
-	case errors.Is(err, ErrProtocol), errors.Is(err, ErrTooLarge):
+	case errors.Is(err, ErrProtocol), errors.Is(err, ErrTooLarge), errors.Is(err, ErrBudget):
 		s.protoErrors.Add(1)
 		s.log.Warn("closing connection", "remote", c.remote, "err", err)
 	default:
@@ -408,5 +437,10 @@ func (s *socket) stats() Stats {
 		Connects:       s.connects.Load(),
 		Disconnects:    s.disconnects.Load(),
 		ProtocolErrors: s.protoErrors.Load(),
+
+		Refused:              s.refused.Load(),
+		SubscriptionsRefused: s.subsRefused.Load(),
+		Pending:              int(s.pending.Load()),
+		PendingBytes:         s.opts.Budget.InUse(),
 	}
 }

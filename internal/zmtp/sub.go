@@ -1,14 +1,15 @@
 package zmtp
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/gobanyan/banyan/internal/prefixset"
 	"github.com/gobanyan/banyan/internal/retry"
 )
 
@@ -23,12 +24,10 @@ type Sub struct {
 	ch chan Msg
 
 	subMu sync.Mutex
-	subs  map[string]int // prefix -> reference count
-	order []string       // prefixes in the order they were first subscribed
+	subs  map[string]subEntry // prefix -> count and order
+	seq   uint64              // order of the latest new prefix
 	conns map[*conn]struct{}
-
-	all      atomic.Bool
-	prefixes atomic.Pointer[[][]byte]
+	set   prefixset.Set // the prefixes of subs, matched lock-free
 
 	pingMu  sync.Mutex
 	pingSeq uint64
@@ -38,11 +37,9 @@ type Sub struct {
 // NewSub returns a SUB socket with no subscriptions (it receives nothing
 // until Subscribe).
 func NewSub(opts Options) *Sub {
-	sb := &Sub{subs: map[string]int{}, conns: map[*conn]struct{}{}}
+	sb := &Sub{subs: map[string]subEntry{}, conns: map[*conn]struct{}{}}
 	sb.s.init(kindSub, opts, sb)
 	sb.ch = make(chan Msg, sb.s.opts.RecvHWM)
-	empty := [][]byte{}
-	sb.prefixes.Store(&empty)
 	return sb
 }
 
@@ -87,55 +84,47 @@ func (sb *Sub) Subscribe(prefix []byte) error { return sb.change(prefix, true) }
 // Unsubscribe removes one count of a prefix.
 func (sb *Sub) Unsubscribe(prefix []byte) error { return sb.change(prefix, false) }
 
+// subEntry is one subscribed prefix: how many times, and when it was first
+// subscribed (a reconnect re-sends in that order).
+type subEntry struct {
+	count int
+	seq   uint64
+}
+
+// change applies a local (un)subscription in O(len(prefix)).
 func (sb *Sub) change(prefix []byte, on bool) error {
 	if sb.s.isClosed() {
 		return ErrClosed
 	}
 	sb.subMu.Lock()
 	defer sb.subMu.Unlock()
-	k := string(prefix)
-	n := sb.subs[k]
+	e, ok := sb.subs[string(prefix)]
 	switch {
-	case on:
-		sb.subs[k] = n + 1
-		if n > 0 {
-			return nil
-		}
-		sb.order = append(sb.order, k)
-	case n == 0:
+	case on && ok:
+		e.count++
+		sb.subs[string(prefix)] = e
 		return nil
-	case n > 1:
-		sb.subs[k] = n - 1
+	case on:
+		sb.seq++
+		k := string(prefix)
+		sb.subs[k] = subEntry{count: 1, seq: sb.seq}
+		sb.set.Add(k)
+	case !ok:
+		return nil
+	case e.count > 1:
+		e.count--
+		sb.subs[string(prefix)] = e
 		return nil
 	default:
-		delete(sb.subs, k)
-		for i, o := range sb.order {
-			if o == k {
-				sb.order = append(sb.order[:i], sb.order[i+1:]...)
-				break
-			}
-		}
+		delete(sb.subs, string(prefix))
+		sb.set.Remove(string(prefix))
 	}
-	sb.publishFilter()
 	for c := range sb.conns {
 		// A failed write shows up as a read error on that connection.
 		c.write(subscription(c, prefix, on))
 	}
 	sb.s.sent.Add(1)
 	return nil
-}
-
-// publishFilter stores the local filter snapshot; subMu is held.
-func (sb *Sub) publishFilter() {
-	_, all := sb.subs[""]
-	ps := make([][]byte, 0, len(sb.subs))
-	for k := range sb.subs {
-		if k != "" {
-			ps = append(ps, []byte(k))
-		}
-	}
-	sb.prefixes.Store(&ps)
-	sb.all.Store(all)
 }
 
 // subscription encodes a (un)subscription in the form the peer expects:
@@ -158,27 +147,27 @@ func subscription(c *conn, prefix []byte, on bool) []byte {
 	return appendFrame(nil, 0, body)
 }
 
-func (sb *Sub) matches(topic []byte) bool {
-	if sb.all.Load() {
-		return true
-	}
-	for _, pre := range *sb.prefixes.Load() {
-		if bytes.HasPrefix(topic, pre) {
-			return true
-		}
-	}
-	return false
-}
+// matches costs the same with 1 or 100,000 subscriptions (a trie).
+func (sb *Sub) matches(topic []byte) bool { return sb.set.Match(topic) }
 
 // serve sends our subscriptions to a new peer and reads its messages.
 func (sb *Sub) serve(c *conn) error {
 	sb.subMu.Lock()
-	var all []byte
 	// In subscription order: a peer that processes them in order has them
 	// all once it has the last one (the banyan package's readiness probe
 	// relies on this).
-	for _, k := range sb.order {
-		all = append(all, subscription(c, []byte(k), true)...)
+	type ordered struct {
+		prefix string
+		seq    uint64
+	}
+	order := make([]ordered, 0, len(sb.subs))
+	for k, e := range sb.subs {
+		order = append(order, ordered{k, e.seq})
+	}
+	slices.SortFunc(order, func(a, b ordered) int { return cmp.Compare(a.seq, b.seq) })
+	var all []byte
+	for _, o := range order {
+		all = append(all, subscription(c, []byte(o.prefix), true)...)
 	}
 	sb.conns[c] = struct{}{}
 	err := error(nil)
