@@ -20,6 +20,10 @@ const (
 	DefaultSubscriberPort = 43125
 )
 
+// DefaultMaxMessageSize is the default limit on one message, topic and
+// payload together.
+const DefaultMaxMessageSize = zmtp.DefaultMaxMessageSize
+
 // ErrPortInUse reports that a port is taken, most likely by another backplane.
 var ErrPortInUse = errors.New("port already in use")
 
@@ -38,8 +42,25 @@ type Options struct {
 	// HWM is each subscriber's queue limit in messages: 0 means the default
 	// 1000 (libzmq's), negative means unlimited (lossless, unbounded memory).
 	HWM int
-	// MaxMessageSize limits one incoming message; 0 means 64 MiB.
+	// HWMBytes is each subscriber's queue limit in bytes, beside HWM, so a
+	// stalled subscriber cannot pin gigabytes: 0 means 64 MiB (unlimited
+	// when HWM is negative), negative means unlimited. A message always
+	// passes to an empty queue.
+	HWMBytes int64
+	// MaxMessageSize limits one incoming message, topic and payload counted
+	// alike (frame headers are not): 0 means 256 MiB, negative means no
+	// limit. A larger message is read past and dropped; the publisher's
+	// connection stays up, and the refusal is logged with its address and
+	// counted (Stats.Refused).
 	MaxMessageSize int64
+	// MaxSubscriptions bounds the distinct prefixes one subscriber may hold
+	// (0 means 100,000; negative, unlimited). Subscriptions past it are
+	// ignored, logged and counted (Stats.SubscriptionsRefused).
+	MaxSubscriptions int
+	// PendingBudget bounds the memory that partially received messages hold
+	// across all connections: 0 means 4 x MaxMessageSize (at least 1 GiB).
+	// A publisher whose message would pass it is disconnected (BadInput).
+	PendingBudget int64
 	// Logger receives connection events and faults; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -62,7 +83,11 @@ type Stats struct {
 	Dropped     uint64 // messages dropped at a full subscriber queue
 	Publishers  int    // components connected to the publisher port
 	Subscribers int    // components connected to the subscriber port
-	BadInput    uint64 // connections closed for malformed or oversized input
+	BadInput    uint64 // connections closed for malformed input or refused in the handshake
+
+	Refused              uint64 // messages over MaxMessageSize, dropped
+	SubscriptionsRefused uint64 // subscriptions past MaxSubscriptions, ignored
+	PendingBytes         int64  // memory held by partially received messages
 }
 
 func port(p, def int) int {
@@ -86,13 +111,21 @@ func New(opts Options) (*Backplane, error) {
 		zo.SendHWM = 0
 	}
 	zo.RecvHWM = 4096
+	zo.SendHWMBytes = opts.HWMBytes
 	zo.MaxMessageSize = opts.MaxMessageSize
+	zo.MaxSubscriptions = opts.MaxSubscriptions
+	if opts.PendingBudget > 0 {
+		zo.Budget = zmtp.NewBudget(opts.PendingBudget)
+	}
 	zo.Logger = opts.Logger
 	if zo.Logger == nil {
 		zo.Logger = slog.Default()
 	}
 	b := &Backplane{opts: opts, closed: make(chan struct{})}
 	b.pub = zmtp.NewPub(zo)
+	if zo.Budget == nil {
+		zo.Budget = b.pub.Budget() // both sockets share one budget
+	}
 	// Each publisher's connection goroutine forwards its own messages
 	// straight into the PUB's per-subscriber queues (Send never blocks).
 	zo.Deliver = func(m zmtp.Msg) { b.pub.Send(m) }
@@ -161,5 +194,9 @@ func (b *Backplane) Stats() Stats {
 		Publishers:  in.Peers,
 		Subscribers: out.Peers,
 		BadInput:    in.ProtocolErrors + out.ProtocolErrors,
+
+		Refused:              in.Refused + out.Refused,
+		SubscriptionsRefused: out.SubscriptionsRefused,
+		PendingBytes:         in.PendingBytes,
 	}
 }

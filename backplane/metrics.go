@@ -4,7 +4,8 @@ import "github.com/prometheus/client_golang/prometheus"
 
 // Collectors returns Prometheus metrics for the backplane, read from Stats
 // at scrape time: banyan_backplane_forwarded_total, _dropped_total,
-// _bad_input_total, _publishers and _subscribers, labelled with the
+// _bad_input_total, _refused_total, _subscriptions_refused_total,
+// _publishers and _subscribers, labelled with the
 // backplane's name. Register them with a prometheus.Registry.
 func (b *Backplane) Collectors() []prometheus.Collector {
 	labels := prometheus.Labels{"backplane": b.opts.Name}
@@ -25,6 +26,10 @@ func (b *Backplane) Collectors() []prometheus.Collector {
 			func(s Stats) uint64 { return s.Dropped }),
 		counter("bad_input_total", "Connections closed for malformed or oversized input or a refused handshake.",
 			func(s Stats) uint64 { return s.BadInput }),
+		counter("refused_total", "Messages over the maximum message size, dropped (the connection stays up).",
+			func(s Stats) uint64 { return s.Refused }),
+		counter("subscriptions_refused_total", "Subscriptions past a subscriber's limit, ignored.",
+			func(s Stats) uint64 { return s.SubscriptionsRefused }),
 		gauge("publishers", "Components connected to the publisher port.",
 			func(s Stats) int { return s.Publishers }),
 		gauge("subscribers", "Components connected to the subscriber port.",

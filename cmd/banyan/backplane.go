@@ -19,6 +19,9 @@ func newBackplaneCmd() *cobra.Command {
 		loopTime float64
 		bind     string
 		hwm      int
+		hwmBytes byteSize
+		maxMsg   byteSize = backplane.DefaultMaxMessageSize
+		maxSubs  int
 		verbose  bool
 		metrics  string
 	)
@@ -47,9 +50,13 @@ process name find this one: its command line contains "backplane".`,
 				return p
 			}
 			pubPort, subPort = free(pubPort), free(subPort)
+			if maxMsg == 0 {
+				maxMsg = -1 // no limit; in Options 0 is the default
+			}
 			bp, err := backplane.New(backplane.Options{
 				Name: name, Bind: bind, PublisherPort: pubPort, SubscriberPort: subPort,
-				HWM: hwm, Logger: log,
+				HWM: hwm, HWMBytes: int64(hwmBytes), MaxMessageSize: int64(maxMsg), MaxSubscriptions: maxSubs,
+				Logger: log,
 			})
 			if err != nil {
 				return err
@@ -73,6 +80,9 @@ process name find this one: its command line contains "backplane".`,
 	f.Float64VarP(&loopTime, "loop-time", "t", 0.001, "accepted for compatibility with Python's backplane and shown in the banner; it has no effect (forwarding is event-driven, as it is in Python)")
 	f.StringVar(&bind, "bind", "", "interface address to listen on (default: all interfaces)")
 	f.IntVar(&hwm, "hwm", 0, "per-subscriber queue limit in messages (0 = 1000 as libzmq, -1 = unlimited)")
+	f.Var(&hwmBytes, "hwm-bytes", "per-subscriber queue limit in bytes, beside --hwm, so a stalled subscriber cannot pin gigabytes (0 = 64MiB, or unlimited with --hwm -1; -1 = unlimited)")
+	f.Var(&maxMsg, "max-message-size", "largest message accepted, topic and payload together; a larger one is dropped, logged and counted, and the publisher stays connected (0 or -1 = no limit)")
+	f.IntVar(&maxSubs, "max-subscriptions", 0, "most distinct topic prefixes one subscriber may hold; more are ignored, logged and counted (0 = 100000, -1 = unlimited)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log connections and disconnections")
 	f.StringVar(&metrics, "metrics", "", "serve Prometheus metrics (forwarded, dropped, bad input, publishers, subscribers) on this address, e.g. :9143")
 	return cmd
