@@ -54,7 +54,7 @@ type Stats struct {
 	Published     uint64 // messages handed to the backplane connection
 	Received      uint64 // messages delivered to the handler or channel
 	Dropped       uint64 // outgoing messages dropped: send queue full (backplane slow or away)
-	BadMessages   uint64 // incoming messages skipped: wrong frame count, non-UTF-8 topic, bad msgpack
+	BadMessages   uint64 // incoming messages skipped: wrong frame count, non-UTF-8 topic, bad msgpack, over the size limit
 	HandlerPanics uint64 // handler calls that panicked (recovered, logged)
 	Connected     bool   // both connections are up now
 	Reconnects    uint64 // connections re-established after a loss
@@ -104,6 +104,10 @@ func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 
 	zo := zmtp.DefaultOptions()
 	zo.SendHWM = o.hwm
+	zo.MaxMessageSize = o.maxMsg
+	if o.maxMsg <= 0 {
+		zo.MaxMessageSize = -1
+	}
 	zo.Logger = c.log
 	c.pub = zmtp.NewPub(zo)
 	zo.Deliver = c.route
@@ -240,6 +244,9 @@ func (c *Component) PublishRaw(topic string, payload []byte) error {
 	}
 	if !utf8.ValidString(topic) {
 		return fmt.Errorf("%w: %q", ErrInvalidTopic, topic)
+	}
+	if max := c.o.maxMsg; max > 0 && (int64(len(payload)) > max || int64(len(topic)) > max-int64(len(payload))) {
+		return fmt.Errorf("%w: %d bytes of topic and payload, limit %d", ErrTooLarge, len(topic)+len(payload), max)
 	}
 	if err := c.pub.Send(zmtp.NewMsg2(topic, payload)); err != nil {
 		return ErrClosed
@@ -411,7 +418,7 @@ func (c *Component) Stats() Stats {
 		Published:     c.published.Load(),
 		Received:      c.received.Load(),
 		Dropped:       ps.Dropped,
-		BadMessages:   c.badMessages.Load(),
+		BadMessages:   c.badMessages.Load() + ss.Refused,
 		HandlerPanics: c.panics.Load(),
 		Connected:     (c.o.noPub || ps.Peers > 0) && (c.o.noSub || ss.Peers > 0),
 		Reconnects:    ps.Connects + ss.Connects - min(ps.Connects, 1) - min(ss.Connects, 1),

@@ -12,6 +12,9 @@ var (
 	ErrInvalidTopic = errors.New("banyan: topic is not valid UTF-8")
 	// ErrBadFrames is a message that is not [topic, payload].
 	ErrBadFrames = errors.New("banyan: message does not have two frames")
+	// ErrTooLarge is returned by Publish for a message over the
+	// component's maximum message size (WithMaxMessageSize).
+	ErrTooLarge = errors.New("banyan: message too large")
 	// ErrNoPublisher is returned by Publish on a component made
 	// WithoutPublisher.
 	ErrNoPublisher = errors.New("banyan: component has no publisher connection")

@@ -37,6 +37,7 @@ type options struct {
 	workers        int
 	subscriptions  []string
 	hwm            int
+	maxMsg         int64
 	queue          int
 	skipValidation bool
 	noPub, noSub   bool
@@ -49,6 +50,7 @@ func defaults() options {
 		timeout:  5 * time.Second,
 		loopTime: 100 * time.Millisecond,
 		hwm:      1000,
+		maxMsg:   DefaultMaxMessageSize,
 		queue:    1000,
 	}
 }
@@ -110,6 +112,16 @@ func WithExternalProcessor(f func(topic string, payload any)) Option {
 // WithWorkers runs handlers on n goroutines instead of one. Use it only when
 // the order of messages does not matter.
 func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
+
+// DefaultMaxMessageSize is the default limit on one message, topic and
+// payload together: 256 MiB.
+const DefaultMaxMessageSize = 256 << 20
+
+// WithMaxMessageSize limits one message, topic and payload together, both
+// ways: Publish refuses a larger one with ErrTooLarge, and a larger one
+// arriving is dropped and counted (Stats.BadMessages) while the connection
+// stays up. n <= 0 means no limit beyond memory.
+func WithMaxMessageSize(n int64) Option { return func(o *options) { o.maxMsg = n } }
 
 // WithHWM sets the send queue limit toward the backplane in messages
 // (default 1000, as libzmq); 0 means unlimited. Messages over it are dropped
