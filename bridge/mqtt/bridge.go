@@ -289,6 +289,13 @@ func (b *Bridge) handleBanyan(m *banyan.Message) {
 // handleMQTT handles one MQTT message: convert, map, publish to Banyan. It
 // runs on paho's goroutine and never blocks (PublishRaw does not).
 func (b *Bridge) handleMQTT(_ paho.Client, m paho.Message) {
+	// paho's goroutine has no recover of its own: one bad message must
+	// cost that message, not the process.
+	defer func() {
+		if r := recover(); r != nil {
+			b.convFailed(&b.fromMQTTErrors, "from MQTT", m.Topic(), fmt.Errorf("conversion panicked: %v", r))
+		}
+	}()
 	if !b.o.noEchoGuard && b.toMQTTEchoes.isEcho(m.Topic(), m.Payload()) {
 		b.echoes.Add(1)
 		return
