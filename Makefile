@@ -2,10 +2,31 @@
 APT_PEERS := python3-zmq python3-msgpack python3-numpy python3-msgpack-numpy mosquitto mosquitto-clients
 GO ?= go
 
-.PHONY: test peers vet cross build bench-forward
+# Fuzzers run for a bounded time by make test: package:Fuzzer.
+FUZZ := ./internal/zmtp:FuzzFrameReader ./internal/zmtp:FuzzGreeting ./internal/prefixset:FuzzSet \
+	.:FuzzValidate ./ndarray:FuzzDecode ./internal/render:FuzzRender \
+	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack
+FUZZTIME ?= 10s
+# Packages whose size arithmetic must hold on 32-bit too, tested in a
+# GOARCH=386 build (no -race there: the race detector needs 64 bits).
+TEST386 := ./internal/zmtp ./internal/prefixset ./ndarray ./internal/render ./bridge/tcp ./internal/msgjson
+
+.PHONY: test peers vet cross build bench-forward fuzz test386
 
 test: peers vet cross
 	$(GO) test -race -count=1 -timeout 15m ./...
+	$(MAKE) --no-print-directory test386
+	$(MAKE) --no-print-directory fuzz
+
+test386:
+	CGO_ENABLED=0 GOARCH=386 $(GO) test -count=1 -timeout 10m $(TEST386)
+
+fuzz:
+	@set -e; for f in $(FUZZ); do \
+	  pkg=$${f%%:*}; name=$${f##*:}; \
+	  echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 # Install the Debian packages the interop tests use, only when missing.
 peers:
