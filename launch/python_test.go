@@ -74,8 +74,10 @@ func TestPythonServerWithOurClient(t *testing.T) {
 	var cout, clog testbp.Buffer
 	_, _, waitClient := startClient(t, tb.clientOptions("pyclient", &cout, &clog, Auth{InsecurePythonCompat: true}))
 	marker := filepath.Join(dir, "ran")
+	// The stand-in sends killall once the command has written marker: on a
+	// busy machine killall would otherwise stop sh before it writes it.
 	peer := testpeer.Start(t, py, "testdata/py_bls.py", "127.0.0.1", strconv.Itoa(tb.PublisherPort()), strconv.Itoa(tb.SubscriberPort()),
-		"pyclient", "sh -c 'echo $$ > "+marker+"; exec sleep 300'")
+		"pyclient", "sh -c 'echo $$ > "+marker+"; exec sleep 300'", marker)
 	line := peer.Expect("ACK ")
 	var got struct {
 		Ack   map[string]any    `json:"ack"`

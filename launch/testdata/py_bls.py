@@ -3,9 +3,12 @@ the wire description: it publishes an unsigned launch record with the ten
 keys bls sends until an ack arrives on ACK<topic>, then sends killall
 {'exit': 'exit'} as blk does.
 
-usage: py_bls.py HOST PUBPORT SUBPORT TOPIC COMMAND
+usage: py_bls.py HOST PUBPORT SUBPORT TOPIC COMMAND [WAITFILE]
 Prints: ACK <json of the ack and its key -> python type name>, then DONE.
+With WAITFILE, killall is sent only once that file holds a whole line (the
+command has started and written it), so that killall cannot overtake it.
 """
+import os
 import json
 import sys
 import time
@@ -14,6 +17,7 @@ import msgpack
 import zmq
 
 host, pub_port, sub_port, topic, command = sys.argv[1:6]
+wait_file = sys.argv[6] if len(sys.argv) > 6 else None
 ctx = zmq.Context()
 pub = ctx.socket(zmq.PUB)
 pub.connect("tcp://%s:%s" % (host, pub_port))
@@ -26,7 +30,7 @@ record = {"append_bp_address": "no", "auto_restart": "no", "command_string": com
           "reply_topic": "ACK" + topic, "launch_id": 1, "wait": "0"}
 poller = zmq.Poller()
 poller.register(sub, zmq.POLLIN)
-deadline = time.time() + 20
+deadline = time.time() + 60
 ack = None
 while ack is None and time.time() < deadline:
     pub.send_multipart([topic.encode(), msgpack.packb(record, use_bin_type=True)])
@@ -38,6 +42,17 @@ if ack is None:
     sys.exit(1)
 types = {k: type(v).__name__ for k, v in ack.items()}
 print("ACK " + json.dumps({"ack": ack, "types": types}, sort_keys=True), flush=True)
+if wait_file:
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if os.path.exists(wait_file):
+            with open(wait_file) as f:
+                if f.read().endswith("\n"):
+                    break
+        time.sleep(0.01)
+    else:
+        print("NOFILE", flush=True)
+        sys.exit(1)
 pub.send_multipart([b"killall", msgpack.packb({"exit": "exit"}, use_bin_type=True)])
 time.sleep(0.5)
 print("DONE", flush=True)
