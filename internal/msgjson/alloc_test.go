@@ -71,3 +71,43 @@ func TestDestinationBound(t *testing.T) {
 		}
 	}
 }
+
+// msgpackArray is a msgpack array32 of n copies of elem.
+func msgpackArray(n int, elem []byte) []byte {
+	b := []byte{0xdd, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+	return append(b, bytes.Repeat(elem, n)...)
+}
+
+// Writing JSON allocates nothing per element: nothing at all in key
+// order into a destination with room, and with SortKeys only for the
+// index of maps out of order, which grows by doubling.
+func TestAppendJSONAllocations(t *testing.T) {
+	const n = 1 << 17
+	unsorted := []byte{0x82, 0xa1, 'b', 0x01, 0xa1, 'a', 0x02}
+	sortedMap := []byte{0x82, 0xa1, 'a', 0x01, 0xa1, 'b', 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0}
+	for _, tc := range []struct {
+		name      string
+		p         []byte
+		sortKeys  bool
+		maxAllocs float64
+	}{
+		{"empty maps", msgpackArray(n, []byte{0x80}), false, 0},
+		{"empty maps, sorted", msgpackArray(n, []byte{0x80}), true, 0},
+		{"maps", msgpackArray(n, unsorted), false, 0},
+		{"maps in order, sorted", msgpackArray(n, sortedMap), true, 2},
+		{"maps out of order, sorted", msgpackArray(n, unsorted), true, 64},
+		{"strings", msgpackArray(n, []byte{0xa4, 0xc3, 0xa9, '\n', '"'}), false, 0},
+	} {
+		dst := make([]byte, 0, 8*len(tc.p))
+		var err error
+		allocs := testing.AllocsPerRun(3, func() {
+			_, err = msgjson.AppendJSON(dst[:0], tc.p, msgjson.Options{SortKeys: tc.sortKeys})
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if allocs > tc.maxAllocs {
+			t.Errorf("%s (%d elements): %v allocations, want at most %v", tc.name, n, allocs, tc.maxAllocs)
+		}
+	}
+}

@@ -97,3 +97,62 @@ func BenchmarkDecodeMarshal(b *testing.B) {
 		})
 	}
 }
+
+// benchPayloads are Banyan payloads: a gateway report as Go sends it
+// (keys sorted) and as Python does (keys in insertion order), a megabyte
+// of empty maps, bulk records.
+func benchPayloads(b *testing.B) []struct {
+	name string
+	p    []byte
+} {
+	report, err := banyan.Marshal(map[string]any{"report": "digital_input", "pin": 2, "value": 1, "timestamp": 1550482276.75})
+	if err != nil {
+		b.Fatal(err)
+	}
+	python, err := msgjson.AppendMsgpack(nil, []byte(`{"report": "digital_input", "pin": 2, "value": 1, "timestamp": 1550482276.75}`), msgjson.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	records, err := msgjson.AppendMsgpack(nil, benchInputs()[2].js, msgjson.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []struct {
+		name string
+		p    []byte
+	}{
+		{"report_sorted", report},
+		{"report_python_order", python},
+		{"empty_maps_1MiB", msgpackArray(1<<20, []byte{0x80})},
+		{"records_python_order", records},
+	}
+}
+
+func BenchmarkAppendJSON(b *testing.B) {
+	for _, in := range benchPayloads(b) {
+		b.Run(in.name, func(b *testing.B) {
+			dst := make([]byte, 0, 4*len(in.p))
+			b.SetBytes(int64(len(in.p)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := msgjson.AppendJSON(dst[:0], in.p, sorted); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkDecodeEncode(b *testing.B) {
+	for _, in := range benchPayloads(b) {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.p)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := refJSON(in.p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -37,13 +37,20 @@
 //
 // # msgpack to JSON (AppendJSON)
 //
-// See AppendJSON.
+// The text is what encoding/json writes for the values banyan.DecodeValue
+// returns (bytes as base64, NaN and infinities as null), keys in order or,
+// with Options.SortKeys, sorted as encoding/json sorts a map's; what
+// banyan.DecodeValue refuses is refused. Options.Field lets a caller write
+// chosen values of a top-level map itself (the WebSocket gateway's
+// timestamp rewrite).
 //
 // # Memory
 //
 // Nothing is allocated per element: a conversion into a destination with
-// room enough allocates nothing at all, except for numbers longer than 32
-// bytes (one small allocation each, for strconv.ParseFloat). Counts of
+// room enough allocates nothing at all, except for JSON numbers longer
+// than 32 bytes (one small allocation each, for strconv.ParseFloat) and,
+// with SortKeys, the index of the maps whose keys are out of order (4
+// bytes per entry and 16 per map, in slices that grow by doubling). Counts of
 // arrays and objects are not known until they close, so AppendMsgpack
 // reserves five bytes for each header and, when a shorter header does,
 // closes the gaps with one pass over its output at the end. The output

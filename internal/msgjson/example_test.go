@@ -22,3 +22,17 @@ func ExampleAppendMsgpack() {
 	// true
 	// msgjson: nesting too deep at offset 2: arrays and objects nested deeper than 2
 }
+
+// A Banyan payload becomes the JSON a browser reads: bytes as base64, NaN
+// as null, keys sorted as encoding/json sorts them.
+func ExampleAppendJSON() {
+	// {"value": NaN, "data": b"\x01\x02\x03", "pin": 2}, keys in Python's order.
+	payload := []byte{0x83, 0xa5, 'v', 'a', 'l', 'u', 'e', 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 1, 0xa4, 'd', 'a', 't', 'a', 0xc4, 3, 1, 2, 3, 0xa3, 'p', 'i', 'n', 2}
+	text, err := msgjson.AppendJSON(nil, payload, msgjson.Options{})
+	fmt.Println(string(text), err)
+	text, err = msgjson.AppendJSON(nil, payload, msgjson.Options{SortKeys: true})
+	fmt.Println(string(text), err)
+	// Output:
+	// {"value":null,"data":"AQID","pin":2} <nil>
+	// {"data":"AQID","pin":2,"value":null} <nil>
+}

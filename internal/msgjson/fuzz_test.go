@@ -110,3 +110,61 @@ func depth(data []byte) int {
 	}
 	return deepest
 }
+
+// FuzzMsgpackToJSON checks AppendJSON against the Banyan codec and
+// encoding/json: it never panics; every error wraps one sentinel; it
+// accepts exactly what banyan.DecodeValue accepts, and with SortKeys
+// writes byte for byte what encoding/json writes for the decoded values
+// (the WebSocket gateway's conversion before msgjson); without SortKeys
+// the text is valid JSON with the same values.
+func FuzzMsgpackToJSON(f *testing.F) {
+	for _, p := range toJSONCorpus(f) {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := msgjson.AppendJSON([]byte("prefix"), data, sorted)
+		_, derr := banyan.DecodeValue(data)
+		if err != nil {
+			n := 0
+			for _, s := range []error{msgjson.ErrSyntax, msgjson.ErrUTF8, msgjson.ErrUnsupported, msgjson.ErrDepth, msgjson.ErrTooLarge} {
+				if errors.Is(err, s) {
+					n++
+				}
+			}
+			if n != 1 || string(got) != "prefix" {
+				t.Fatalf("% x: error %v wraps %d sentinels, dst %q", data, err, n, got)
+			}
+			if derr == nil {
+				t.Fatalf("% x: refused (%v), but banyan.DecodeValue accepts it", data, err)
+			}
+			return
+		}
+		if derr != nil {
+			t.Fatalf("% x: accepted, but banyan.DecodeValue refuses it: %v", data, derr)
+		}
+		got = got[len("prefix"):]
+		want, err := refJSON(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("% x:\n got %s\nwant %s", data, got, want)
+		}
+		ordered, err := msgjson.AppendJSON(nil, data, msgjson.Options{MaxDepth: banyan.MaxNesting})
+		if err != nil {
+			t.Fatalf("% x: without SortKeys: %v", data, err)
+		}
+		var a, b any
+		if err := json.Unmarshal(ordered, &a); err != nil {
+			t.Fatalf("% x: %s is not JSON: %v", data, ordered, err)
+		}
+		if err := json.Unmarshal(want, &b); err != nil {
+			t.Fatal(err)
+		}
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if !bytes.Equal(ja, jb) {
+			t.Fatalf("% x: in order %s, sorted %s", data, ordered, want)
+		}
+	})
+}

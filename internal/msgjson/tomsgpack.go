@@ -180,7 +180,7 @@ func (c *toMsgpack) key() error {
 // close writes the header of container o, whose closing bracket is at
 // src[i].
 func (c *toMsgpack) close(o openContainer, i int) error {
-	if o.n > math.MaxUint32 {
+	if uint64(o.n) > math.MaxUint32 {
 		return errAt(ErrTooLarge, i, "%s of %d elements", o.what(), o.n)
 	}
 	if pad := putContainerHeader(c.dst[o.at:o.at+5], o.n, o.obj); pad > 0 {
@@ -302,7 +302,7 @@ func (c *toMsgpack) str() error {
 	}
 	raw := src[start:i]
 	c.pos = i + 1
-	if len(raw) > math.MaxUint32 {
+	if uint64(len(raw)) > math.MaxUint32 {
 		return errAt(ErrTooLarge, start-1, "string of %d bytes", len(raw))
 	}
 	if esc {

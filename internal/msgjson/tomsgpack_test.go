@@ -315,7 +315,7 @@ func TestCompaction(t *testing.T) {
 			js.WriteString(",")
 		}
 		js.WriteString(`{"s":"` + s + `","n":[1.5,-200,70000,5000000000,-5000000000,-1,true,null,{}]}`)
-		want = append(want, map[string]any{"s": s, "n": []any{1.5, -200, 70000, 5000000000, -5000000000, -1, true, nil, map[string]any{}}})
+		want = append(want, map[string]any{"s": s, "n": []any{1.5, -200, 70000, int64(5000000000), int64(-5000000000), -1, true, nil, map[string]any{}}})
 	}
 	js.WriteString("]")
 	got := toMsgpack(t, js.String())

@@ -1,0 +1,172 @@
+package msgjson
+
+import (
+	"cmp"
+	"encoding/base64"
+	"encoding/binary"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// AppendJSON appends to dst the JSON text of the one msgpack value in src
+// and returns the extended buffer. The text is what encoding/json (with
+// SetEscapeHTML(false)) writes for the values banyan.DecodeValue returns,
+// with these rules for what JSON cannot carry:
+//
+//   - bin: a base64 string (standard alphabet, padded), as atob() in a
+//     browser reads it; a bin map key is a string of its bytes;
+//   - NaN and the infinities: null, as JSON.stringify writes them;
+//   - float32: the float64 of the same value;
+//   - strings: '"', '\\' and control characters escaped, U+2028 and
+//     U+2029 too; bytes of bin keys that are not UTF-8 become U+FFFD.
+//
+// Map keys keep their order, or, with Options.SortKeys, are sorted as
+// encoding/json sorts a map's; Options.Field may write the values of a
+// top-level map itself. Refused, with dst returned unchanged in length:
+// malformed msgpack (truncated, trailing bytes, the reserved code 0xc1:
+// ErrSyntax), str that is not UTF-8 (ErrUTF8), ext values and map keys
+// other than str and bin (ErrUnsupported), nesting deeper than
+// Options.MaxDepth (ErrDepth), input longer than Options.MaxSize or 4 GiB
+// (ErrTooLarge).
+//
+// The input is checked in a first pass that builds nothing; with SortKeys
+// it also records, for each map whose keys are not already in order, the
+// offsets of its keys (4 bytes per entry and 16 per map). Then the text
+// is written in one pass. src must not change during the call.
+func AppendJSON(dst, src []byte, o Options) ([]byte, error) {
+	maxDepth, maxSize := o.limits()
+	if len(src) > maxSize || uint64(len(src)) > math.MaxUint32 {
+		return dst, errAt(ErrTooLarge, 0, "input of %d bytes, more than %d", len(src), min(uint64(maxSize), math.MaxUint32))
+	}
+	c := checker{src: src, maxDepth: maxDepth, sortKeys: o.SortKeys}
+	if err := c.check(); err != nil {
+		return dst, err
+	}
+	w := toJSON{src: src, dst: dst, maps: c.maps, entries: c.entries, field: o.Field}
+	w.value(0, 0)
+	return w.dst, nil
+}
+
+// toJSON writes checked msgpack as JSON.
+type toJSON struct {
+	src     []byte
+	dst     []byte
+	maps    []sortedMap // maps to write in key order, by offset
+	entries []uint32
+	field   func(dst, key, value []byte) ([]byte, bool)
+}
+
+// value writes the value at src[i], depth levels deep, and returns the
+// offset after it.
+func (w *toJSON) value(i, depth int) int {
+	src := w.src
+	code := src[i]
+	switch {
+	case code <= 0x7f:
+		w.dst = strconv.AppendUint(w.dst, uint64(code), 10)
+		return i + 1
+	case code >= 0xe0:
+		w.dst = strconv.AppendInt(w.dst, int64(int8(code)), 10)
+		return i + 1
+	}
+	it, _ := readItem(src, i)
+	data := i + it.hdr
+	switch it.kind {
+	case kindStr:
+		w.dst = appendString(w.dst, src[data:data+it.n])
+		return data + it.n
+	case kindBin:
+		w.dst = append(w.dst, '"')
+		w.dst = base64.StdEncoding.AppendEncode(w.dst, src[data:data+it.n])
+		w.dst = append(w.dst, '"')
+		return data + it.n
+	case kindArray:
+		w.dst = append(w.dst, '[')
+		for k := range it.n {
+			if k > 0 {
+				w.dst = append(w.dst, ',')
+			}
+			data = w.value(data, depth+1)
+		}
+		w.dst = append(w.dst, ']')
+		return data
+	case kindMap:
+		return w.mapBody(i, data, it.n, depth)
+	}
+	b := src[i+1 : i+it.hdr]
+	switch code {
+	case codeNil:
+		w.dst = append(w.dst, "null"...)
+	case codeFalse:
+		w.dst = append(w.dst, "false"...)
+	case codeTrue:
+		w.dst = append(w.dst, "true"...)
+	case 0xca:
+		w.dst = appendNumber(w.dst, float64(math.Float32frombits(binary.BigEndian.Uint32(b))))
+	case codeFloat64:
+		w.dst = appendNumber(w.dst, math.Float64frombits(binary.BigEndian.Uint64(b)))
+	case codeUint8:
+		w.dst = strconv.AppendUint(w.dst, uint64(b[0]), 10)
+	case codeUint16:
+		w.dst = strconv.AppendUint(w.dst, uint64(binary.BigEndian.Uint16(b)), 10)
+	case codeUint32:
+		w.dst = strconv.AppendUint(w.dst, uint64(binary.BigEndian.Uint32(b)), 10)
+	case codeUint64:
+		w.dst = strconv.AppendUint(w.dst, binary.BigEndian.Uint64(b), 10)
+	case codeInt8:
+		w.dst = strconv.AppendInt(w.dst, int64(int8(b[0])), 10)
+	case codeInt16:
+		w.dst = strconv.AppendInt(w.dst, int64(int16(binary.BigEndian.Uint16(b))), 10)
+	case codeInt32:
+		w.dst = strconv.AppendInt(w.dst, int64(int32(binary.BigEndian.Uint32(b))), 10)
+	case codeInt64:
+		w.dst = strconv.AppendInt(w.dst, int64(binary.BigEndian.Uint64(b)), 10)
+	default:
+		panic("msgjson: msgpack changed while it was converted")
+	}
+	return i + it.hdr
+}
+
+// mapBody writes the map at src[at] of n pairs starting at src[i], in key
+// order if the checker indexed it, and returns the offset after it.
+func (w *toJSON) mapBody(at, i, n, depth int) int {
+	w.dst = append(w.dst, '{')
+	if n > 1 && len(w.maps) > 0 {
+		if k, ok := slices.BinarySearchFunc(w.maps, uint32(at), func(m sortedMap, at uint32) int { return cmp.Compare(m.at, at) }); ok {
+			m := w.maps[k]
+			for j, off := range w.entries[m.first : m.first+m.n] {
+				if j > 0 {
+					w.dst = append(w.dst, ',')
+				}
+				w.entry(int(off), depth)
+			}
+			w.dst = append(w.dst, '}')
+			return int(m.end)
+		}
+	}
+	for j := range n {
+		if j > 0 {
+			w.dst = append(w.dst, ',')
+		}
+		i = w.entry(i, depth)
+	}
+	w.dst = append(w.dst, '}')
+	return i
+}
+
+// entry writes the map entry whose key is at src[i] and returns the
+// offset after its value.
+func (w *toJSON) entry(i, depth int) int {
+	key, v := keyAt(w.src, i)
+	w.dst = appendString(w.dst, key)
+	w.dst = append(w.dst, ':')
+	mark := len(w.dst)
+	end := w.value(v, depth+1)
+	if depth == 0 && w.field != nil {
+		if out, ok := w.field(w.dst[:mark], key, w.src[v:end]); ok {
+			w.dst = out
+		}
+	}
+	return end
+}
