@@ -1,9 +1,6 @@
 package ws
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -49,8 +46,9 @@ func ReplyTopic(id string) (string, error) {
 
 // ToJSON converts a Banyan payload (one msgpack value) to the JSON text
 // sent to browsers. Python's ws_gateway sends json.dumps(payload); this is
-// the same value in plain JSON (no spaces, map keys sorted), with these
-// rules for what json.dumps cannot write or browsers cannot read:
+// the same value in plain JSON (no spaces, map keys sorted, of duplicate
+// keys the last), with these rules for what json.dumps cannot write or
+// browsers cannot read:
 //
 //   - bytes (msgpack bin) become a base64 string (standard alphabet, with
 //     padding; atob() in a browser decodes it). json.dumps raises on them.
@@ -65,47 +63,46 @@ func ReplyTopic(id string) (string, error) {
 // dropped). A timestamp that is not a number, or outside years 1 to 9999,
 // is left as it is. Only the top-level key is rewritten.
 //
-// Payloads that are not well-formed msgpack return an error wrapping
-// ErrConvert.
+// The payload is converted without building Go values (internal/msgjson),
+// so it takes memory in proportion to its length whatever it holds; the
+// text is byte for byte what encoding/json writes for the values
+// banyan.DecodeValue returns. Payloads that are not well-formed msgpack, or
+// that banyan.DecodeValue refuses, return an error wrapping ErrConvert.
 func ToJSON(payload []byte, loc *time.Location) ([]byte, error) {
-	v, err := banyan.DecodeValue(payload)
+	o := msgjson.Options{MaxDepth: banyan.MaxNesting, MaxSize: math.MaxInt, SortKeys: true}
+	if loc != nil {
+		o.Field = func(dst, key, value []byte) ([]byte, bool) {
+			if string(key) != "timestamp" {
+				return dst, false
+			}
+			return appendTimestamp(dst, value, loc)
+		}
+	}
+	out, err := msgjson.AppendJSON(make([]byte, 0, 2*len(payload)+16), payload, o)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConvert, err)
 	}
-	if m, ok := v.(map[string]any); ok && loc != nil {
-		if s, ok := formatTimestamp(m["timestamp"], loc); ok {
-			m["timestamp"] = s
-		}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(jsonable(v)); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConvert, err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+	return out, nil
 }
 
-// jsonable replaces, in place, what encoding/json would refuse or write
-// differently from the rules of ToJSON.
-func jsonable(v any) any {
-	switch x := v.(type) {
-	case []byte:
-		return base64.StdEncoding.EncodeToString(x)
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = jsonable(e)
-		}
-	case map[string]any:
-		for k, e := range x {
-			x[k] = jsonable(e)
-		}
+// appendTimestamp appends the JSON string of the time that value, the
+// msgpack of a number of seconds since the epoch, is in loc, if it is one
+// (see ToJSON).
+func appendTimestamp(dst, value []byte, loc *time.Location) ([]byte, bool) {
+	if len(value) > 9 { // not a number: numbers take 9 bytes at most
+		return dst, false
 	}
-	return v
+	v, err := banyan.DecodeValue(value)
+	if err != nil {
+		return dst, false
+	}
+	s, ok := formatTimestamp(v, loc)
+	if !ok {
+		return dst, false
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"'), true
 }
 
 // formatTimestamp formats seconds since the epoch as Python's

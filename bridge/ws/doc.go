@@ -35,9 +35,11 @@
 // json.dumps raises; they are sent as base64 strings (standard alphabet,
 // padded: atob() decodes them), so a payload {"data": b"\x01\x02\x03"}
 // arrives as {"data":"AQID"}. NaN and infinities become null, as
-// JSON.stringify writes them. Map keys are sorted. A payload that still
-// cannot be converted (malformed msgpack, when the component is told to
-// skip validation) is logged, counted in Stats.BadPayload and skipped.
+// JSON.stringify writes them. Map keys are sorted. The payload is
+// converted as it is scanned (internal/msgjson), without building Go
+// values. A payload that still cannot be converted (malformed msgpack,
+// when the component is told to skip validation) is logged, counted in
+// Stats.BadPayload and skipped.
 //
 // Browser to Banyan: FromJSON. Integers stay integers, other numbers are
 // floats, as Python's json.loads gives them; object keys keep their order,
