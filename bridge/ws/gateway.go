@@ -465,7 +465,6 @@ func (g *Gateway) read(b *browser, r *msgReader) error {
 		}
 		payload, err := appendMsgpack(r.output(data), data)
 		if err != nil {
-			r.done()
 			n := g.badJSON.Add(1)
 			bad++
 			level := slog.LevelDebug
@@ -473,6 +472,7 @@ func (g *Gateway) read(b *browser, r *msgReader) error {
 				level = slog.LevelWarn // once per connection; the rest at debug
 			}
 			b.log.Log(context.Background(), level, "browser message skipped", "error", err, "text", fmt.Sprintf("%.60q", data), "bad_json_total", n)
+			r.done()
 			continue
 		}
 		err = g.comp.PublishRaw(b.id, payload)
