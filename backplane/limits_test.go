@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -178,5 +179,54 @@ func TestTenThousandSubscriptions(t *testing.T) {
 	}
 	if s := bp.Stats(); s.SubscriptionsRefused != 0 {
 		t.Fatalf("stats %+v", s)
+	}
+}
+
+// Issue 9, "buffers grow and shrink with use": an idle connection costs a
+// few KiB, not two 64 KiB buffers. 200 Go components (a PUB and a SUB
+// each, 400 connections to the backplane and 400 ends on the client
+// side, all in this process) each send one 3,000-byte message, which
+// makes the readers borrow a large buffer, then go quiet. Before, this
+// held 583 KiB per component; now about 74 (28 of it the SUB's receive
+// channel, the rest mostly goroutine stacks).
+func TestIdleConnectionMemory(t *testing.T) {
+	bp, _ := start(t, Options{PublisherPort: -1, SubscriberPort: -1})
+	o := zmtp.DefaultOptions()
+	o.Logger = quiet
+	measure := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapInuse + m.StackInuse
+	}
+	base := measure()
+	const n = 200
+	for range n {
+		s := zmtp.NewSub(o)
+		s.Subscribe([]byte("idle"))
+		s.Connect(fmt.Sprintf("127.0.0.1:%d", bp.SubscriberPort()))
+		defer s.Close()
+		p := zmtp.NewPub(o)
+		p.Connect(fmt.Sprintf("127.0.0.1:%d", bp.PublisherPort()))
+		defer p.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if err := p.WaitSubscribed(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		p.SendFrames([]byte("nobody"), make([]byte, 3000))
+	}
+	deadline := time.Now().Add(time.Minute)
+	for s := bp.Stats(); s.Forwarded < n || s.Subscribers < n; s = bp.Stats() {
+		if time.Now().After(deadline) {
+			t.Fatalf("stats %+v", s)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	per := (measure() - base) / n / 1024
+	t.Logf("heap and stacks per idle component (PUB+SUB, both ends of both connections): %d KiB", per)
+	if per > 200 {
+		t.Fatalf("%d KiB per idle component, want under 200 (it was 583 with two 64 KiB buffers per connection)", per)
 	}
 }
