@@ -50,9 +50,10 @@ func TestLaunchThreeLocal(t *testing.T) {
 	if !regexpLine(out.String(), `^sh +\| hello from the sleeper$`) {
 		t.Errorf("child output is not prefixed with its name:\n%s", out.String())
 	}
-	if !strings.Contains(out.String(), "sh-2: crash loop: exited 4 times in a row") {
-		t.Errorf("crash loop not reported:\n%s", out.String())
-	}
+	// The state changes just before the line is printed: wait for it.
+	testbp.WaitFor(t, "the crash loop to be reported", func() bool {
+		return strings.Contains(out.String(), "sh-2: crash loop: exited 4 times in a row")
+	})
 	cancel()
 	if err := wait(); err != nil {
 		t.Fatal(err)
@@ -249,10 +250,13 @@ func TestSpawnWithoutTerminalRunsInPlace(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := runAsync(func() error { return l.Run(ctx) })
 	testbp.WaitFor(t, "echo to exit", func() bool { return statusOf(l.Status(), "echo").State == StateExited })
+	// Its output is copied by another goroutine, which may lag its exit.
+	testbp.WaitFor(t, "the note and echo's output", func() bool {
+		return strings.Contains(out.String(), "no terminal is configured") && regexpLine(out.String(), `^echo +\| spawned$`)
+	})
 	cancel()
-	wait()
-	if !strings.Contains(out.String(), "no terminal is configured") || !regexpLine(out.String(), `^echo +\| spawned$`) {
-		t.Errorf("output:\n%s", out.String())
+	if err := wait(); err != nil {
+		t.Fatal(err)
 	}
 }
 
