@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gobanyan/banyan/internal/codec"
 	"github.com/gobanyan/banyan/internal/retry"
 	"github.com/gobanyan/banyan/internal/zmtp"
 )
@@ -233,7 +234,7 @@ func (c *Component) probe(ctx context.Context, topic string) error {
 // sends it on topic. It never blocks: if the backplane cannot keep up, or is
 // away, messages beyond the send queue are dropped and counted.
 func (c *Component) Publish(topic string, payload any) error {
-	return marshalPooled(payload, func(b []byte) error { return c.PublishRaw(topic, b) })
+	return codec.MarshalPooled(payload, func(b []byte) error { return c.PublishRaw(topic, b) })
 }
 
 // PublishRaw sends payload bytes as they are (they should be msgpack for

@@ -1,5 +1,7 @@
 package banyan
 
+import "github.com/gobanyan/banyan/internal/codec"
+
 // Validate checks that data is exactly one well-formed msgpack value that a
 // Python Banyan receiver (unpackb(raw=False), strict map keys) would accept.
 // It applies the same rules as DecodeValue, DecodeMap and Unmarshal, through
@@ -9,4 +11,4 @@ package banyan
 // most MaxNesting deep (ErrTooDeep). It does not allocate when data is
 // valid. The error wraps ErrBadPayload, and the specific sentinel when one
 // applies.
-func Validate(data []byte) error { return checkPayload(data) }
+func Validate(data []byte) error { return codec.Validate(data) }

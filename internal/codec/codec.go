@@ -1,4 +1,4 @@
-package banyan
+package codec
 
 import (
 	"bytes"
@@ -124,12 +124,12 @@ func Marshal(v any) ([]byte, error) {
 	return out, nil
 }
 
-// marshalPooled encodes v as Marshal does, but into a pooled buffer: use is
+// MarshalPooled encodes v as Marshal does, but into a pooled buffer: use is
 // called with the encoded bytes, which are valid only during the call (use
 // must copy what it keeps), and its error is returned. Nothing is allocated
 // for the encoding itself once the pool is warm. Encoding errors are
-// Marshal's, and use is not called then.
-func marshalPooled(v any, use func(payload []byte) error) error {
+// Marshal's, and use is not called then. Component.Publish sends with it.
+func MarshalPooled(v any, use func(payload []byte) error) error {
 	st := getEncodeState()
 	out, err := st.encode(v)
 	if err == nil {
@@ -158,7 +158,7 @@ type encodeState struct {
 // because a pooled state carries nothing from one call to the next that a
 // caller could observe: encode resets the buffer and the encoder's options
 // on every use, and the bytes handed out are either copied (Marshal) or
-// valid only until the state returns to the pool (marshalPooled).
+// valid only until the state returns to the pool (MarshalPooled).
 var encodeStates = sync.Pool{New: func() any {
 	st := new(encodeState)
 	st.enc = msgpack.NewEncoder(&st.buf)
@@ -280,7 +280,7 @@ func Unmarshal(data []byte, v any) error {
 	}
 	// Check first, so that a bad payload leaves v untouched; the reader
 	// then trusts what the checker accepted.
-	if err := checkPayload(data); err != nil {
+	if err := Validate(data); err != nil {
 		return err
 	}
 	r := reader{data: data}
@@ -298,7 +298,7 @@ func Unmarshal(data []byte, v any) error {
 func DecodeMap(data []byte) (map[string]any, error) {
 	if len(data) > 0 && !isMapCode(data[0]) {
 		// Report the type without decoding a possibly large non-map value.
-		if err := checkPayload(data); err != nil {
+		if err := Validate(data); err != nil {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%w: %w: top-level value is %s", ErrBadPayload, ErrNotMap, codeTypeName(data[0]))
@@ -349,9 +349,13 @@ func DecodeValue(data []byte) (any, error) {
 	return r.value(), nil
 }
 
-// checkPayload applies the payload rules (see checker) to data; the error
-// wraps ErrBadPayload.
-func checkPayload(data []byte) error {
+// Validate checks that data is exactly one well-formed msgpack value that a
+// Python Banyan receiver (unpackb(raw=False), strict map keys) would accept,
+// by the rules of checker, which DecodeValue, DecodeMap and Unmarshal apply
+// too. It does not allocate when data is valid. The error wraps
+// ErrBadPayload, and the specific sentinel when one applies. banyan.Validate
+// is this function.
+func Validate(data []byte) error {
 	c := checker{data: data}
 	if err := c.top(); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadPayload, err)

@@ -1,4 +1,4 @@
-package banyan
+package codec
 
 import (
 	"bytes"
@@ -146,7 +146,7 @@ func BenchmarkMarshalTypicalMap(b *testing.B) {
 func BenchmarkMarshalPooledSmall(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := marshalPooled(benchSmallValue, func(p []byte) error { benchBytesSink = p; return nil }); err != nil {
+		if err := MarshalPooled(benchSmallValue, func(p []byte) error { benchBytesSink = p; return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -155,7 +155,7 @@ func BenchmarkMarshalPooledSmall(b *testing.B) {
 func BenchmarkMarshalPooledTypical(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := marshalPooled(benchTypicalValue, func(p []byte) error { benchBytesSink = p; return nil }); err != nil {
+		if err := MarshalPooled(benchTypicalValue, func(p []byte) error { benchBytesSink = p; return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -322,32 +322,32 @@ func TestDecodeStringsAreIndependent(t *testing.T) {
 	}
 }
 
-// marshalPooled produces what Marshal produces, errors included, without
+// MarshalPooled produces what Marshal produces, errors included, without
 // allocating once its pool is warm.
 func TestMarshalPooled(t *testing.T) {
 	for _, g := range goldens(t) {
 		want := h(t, g.hex)
 		var got []byte
-		err := marshalPooled(g.in, func(p []byte) error {
+		err := MarshalPooled(g.in, func(p []byte) error {
 			got = bytes.Clone(p)
 			return nil
 		})
 		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s: marshalPooled = % x, %v; want % x", g.name, got, err, want)
+			t.Errorf("%s: MarshalPooled = % x, %v; want % x", g.name, got, err, want)
 		}
 	}
 	// Encoding errors are Marshal's, and use is not called.
 	for _, v := range []any{map[int]string{1: "a"}, "a\xffb", badEncoder{}, make(chan int)} {
 		_, merr := Marshal(v)
 		called := false
-		perr := marshalPooled(v, func([]byte) error { called = true; return nil })
+		perr := MarshalPooled(v, func([]byte) error { called = true; return nil })
 		if merr == nil || perr == nil || merr.Error() != perr.Error() || called {
-			t.Errorf("%T: Marshal error %v, marshalPooled error %v (use called: %v)", v, merr, perr, called)
+			t.Errorf("%T: Marshal error %v, MarshalPooled error %v (use called: %v)", v, merr, perr, called)
 		}
 	}
 	// use's error is returned as is.
 	errUse := errors.New("use failed")
-	if err := marshalPooled(1, func([]byte) error { return errUse }); err != errUse {
+	if err := MarshalPooled(1, func([]byte) error { return errUse }); err != errUse {
 		t.Errorf("use error: got %v", err)
 	}
 	// A large message is not kept in the pool, and both paths still agree.
@@ -356,7 +356,7 @@ func TestMarshalPooled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := marshalPooled(big, func(p []byte) error {
+	if err := MarshalPooled(big, func(p []byte) error {
 		if !bytes.Equal(p, want) {
 			return errors.New("large payload differs")
 		}
@@ -367,8 +367,8 @@ func TestMarshalPooled(t *testing.T) {
 	if raceEnabled() {
 		return
 	}
-	if n := testing.AllocsPerRun(100, func() { _ = marshalPooled(benchTypicalValue, func([]byte) error { return nil }) }); n != 0 {
-		t.Errorf("marshalPooled allocates %v times", n)
+	if n := testing.AllocsPerRun(100, func() { _ = MarshalPooled(benchTypicalValue, func([]byte) error { return nil }) }); n != 0 {
+		t.Errorf("MarshalPooled allocates %v times", n)
 	}
 	if n := testing.AllocsPerRun(100, func() { benchBytesSink, _ = Marshal(benchTypicalValue) }); n != 1 {
 		t.Errorf("Marshal allocates %v times, want 1 (the result)", n)

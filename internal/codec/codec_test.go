@@ -1,4 +1,4 @@
-package banyan
+package codec
 
 import (
 	"bytes"
@@ -1198,26 +1198,4 @@ func FuzzDecodeMap(f *testing.F) {
 			t.Fatalf("re-encoding is not stable: %v", err)
 		}
 	})
-}
-
-func ExampleDecodeMap_python() {
-	// What Python sends for publish_payload({'message_number': 10}, 'echo').
-	payload := []byte{0x81, 0xae, 'm', 'e', 's', 's', 'a', 'g', 'e', '_', 'n', 'u', 'm', 'b', 'e', 'r', 0x0a}
-	m, err := DecodeMap(payload)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Printf("%T %v\n", m["message_number"], m["message_number"])
-	// Output: int64 10
-}
-
-func ExampleMarshal_python() {
-	b, err := Marshal(map[string]any{"message_number": 10})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Printf("% x\n", b)
-	// Output: 81 ae 6d 65 73 73 61 67 65 5f 6e 75 6d 62 65 72 0a
 }

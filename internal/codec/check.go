@@ -1,4 +1,4 @@
-package banyan
+package codec
 
 import (
 	"encoding/binary"
