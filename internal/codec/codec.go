@@ -62,51 +62,14 @@ var (
 // MaxNesting is the deepest nesting of maps and arrays that the codec emits
 // or accepts: a top-level map counts as one level. It equals the limit of
 // Python msgpack's C unpacker, so everything Marshal produces can be unpacked
-// by a Python receiver.
+// by a Python receiver. banyan.MaxNesting is this constant.
 const MaxNesting = 1024
 
 // Marshal encodes v as one msgpack value, byte for byte as Python Banyan's
 // msgpack.packb(v, use_bin_type=True) encodes the corresponding Python value.
-//
-// Encoding rules:
-//   - string: msgpack str (fixstr, str8, str16, str32, the smallest that
-//     fits). It must be valid UTF-8, otherwise the error wraps ErrInvalidUTF8.
-//   - []byte and [N]byte: msgpack bin (bin8, bin16, bin32). A nil []byte is
-//     encoded as nil.
-//   - Every Go integer type: the smallest encoding, as Python does for an
-//     int: non-negative values as positive fixint, uint8, uint16, uint32 or
-//     uint64; negative values as negative fixint, int8, int16, int32 or int64.
-//     The Go type does not matter: int8(5), uint64(5) and int(5) all encode as
-//     the single byte 0x05. time.Duration is an integer (nanoseconds).
-//   - float64: always float64 (0xcb), bit for bit, including NaN payloads,
-//     infinities and negative zero. float32 is widened to float64, as Python
-//     has only one float type (use_single_float=False); this also applies to
-//     float32 values written by custom encoders.
-//   - bool, nil (nil pointers, maps, slices and interfaces): true/false, nil.
-//   - Slices and arrays (other than of bytes): msgpack array.
-//   - Maps: msgpack map. Keys must encode as msgpack str (any Go string
-//     type) or bin (Go byte arrays); any other key type (ints, bools, nil,
-//     ...) is an error wrapping ErrNonStringKey.
-//     map[string]any, map[string]string and map[string]bool are written with
-//     their keys sorted, so the output is deterministic; other map types are
-//     written in Go's map iteration order (Python receivers do not care).
-//   - Structs: msgpack map of their exported fields in declaration order,
-//     named by the `msgpack` struct tag, falling back to the `json` tag and
-//     then to the Go field name. Tag options of
-//     github.com/vmihailenco/msgpack/v5 apply (omitempty, inline, as_array;
-//     "-" skips a field).
-//   - Values implementing msgpack.CustomEncoder or msgpack.Marshaler encode
-//     themselves. Their output is checked by the same rules, except that bin
-//     map keys are allowed, since that is how msgpack-numpy writes its arrays
-//     (keys nd, type, kind, shape, data).
-//   - msgpack.RawMessage is copied verbatim after the same checks.
-//   - Anything that would produce a msgpack ext value (time.Time, registered
-//     extensions) is an error wrapping ErrExtType; channels, functions and
-//     complex numbers are errors from the underlying encoder.
-//   - Nesting deeper than MaxNesting is an error wrapping ErrTooDeep.
-//
-// Cyclic values are not detected (as in github.com/vmihailenco/msgpack/v5)
-// and exhaust the stack.
+// banyan.Marshal is this function; its documentation lists the encoding
+// rules. Errors wrap ErrInvalidUTF8, ErrNonStringKey, ErrExtType, ErrTooDeep
+// or, for a custom encoder whose output is malformed, ErrBadPayload.
 func Marshal(v any) ([]byte, error) {
 	st := getEncodeState()
 	out, err := st.encode(v)
@@ -225,46 +188,10 @@ func widenFloat32(dst, b []byte, at []int) []byte {
 }
 
 // Unmarshal decodes one msgpack value from data into v, which must be a
-// non-nil pointer.
-//
-// The payload is first checked by the same rules as DecodeValue: exactly one
-// well-formed value, map keys str or bin, str valid UTF-8, no ext values,
-// nesting at most MaxNesting. A payload that fails the check yields an error
-// wrapping ErrBadPayload (and the specific sentinel), and v is left
-// untouched.
-//
-// The value is then stored into v by these rules (a mismatch is an error
-// wrapping ErrTypeMismatch that names the path and the types; fields set
-// before the mismatch keep their new values):
-//   - nil sets the target to its zero value (nil pointer, map, slice or
-//     interface; 0; ""; a zero struct).
-//   - An interface-typed target (any, a struct field of type any, the
-//     elements of []any or map[string]any) receives exactly what DecodeValue
-//     returns. An interface already holding a non-nil pointer is decoded
-//     through that pointer.
-//   - Integers of every wire width go into any Go integer type that can hold
-//     the value (overflow is a mismatch) and into float types. Floats go into
-//     float64 and float32 (rounded; a finite value beyond float32's range is
-//     a mismatch), never into integer types.
-//   - str and bin are interchangeable for string and []byte targets (a bin
-//     copied into a string is not checked for UTF-8). A [N]byte takes at most
-//     N bytes and is zero-filled.
-//   - Arrays go into slices and Go arrays (extra elements are skipped,
-//     missing ones zeroed). Maps go into Go maps with a string key type
-//     (entries are added to an existing map) and into structs.
-//   - Struct fields are matched by the names Marshal writes: the `msgpack`
-//     tag, falling back to the `json` tag, then the Go field name, with the
-//     tag options of github.com/vmihailenco/msgpack/v5 (alias, inline,
-//     noinline; embedded structs are inlined as that library does). Keys
-//     without a field are ignored; an array fills the fields in order
-//     (as_array structs).
-//   - Pointers are allocated as needed.
-//   - Types implementing msgpack.CustomDecoder, msgpack.Unmarshaler,
-//     encoding.BinaryUnmarshaler or encoding.TextUnmarshaler (directly or
-//     through a pointer) are handed their part of the payload through a
-//     github.com/vmihailenco/msgpack/v5 Decoder; msgpack.RawMessage receives
-//     the raw bytes.
-//   - Channels, functions and complex numbers are unsupported.
+// non-nil pointer. The payload is first checked as Validate checks it, so a
+// bad payload leaves v untouched; a payload that does not fit v is an error
+// wrapping ErrTypeMismatch. banyan.Unmarshal is this function; its
+// documentation lists the decoding rules.
 func Unmarshal(data []byte, v any) error {
 	if p, ok := v.(*any); ok && p != nil && *p == nil {
 		val, err := DecodeValue(data)
@@ -291,10 +218,10 @@ func Unmarshal(data []byte, v any) error {
 	return nil
 }
 
-// DecodeMap decodes a payload whose top-level value is a msgpack map, the
-// normal shape of a Banyan message, by the rules of DecodeValue. Any other
-// top-level value (including nil) is an error wrapping ErrBadPayload and
-// ErrNotMap.
+// DecodeMap decodes a payload whose top-level value is a msgpack map, by the
+// rules of DecodeValue. Any other top-level value (including nil) is an
+// error wrapping ErrBadPayload and ErrNotMap. banyan.DecodeMap is this
+// function.
 func DecodeMap(data []byte) (map[string]any, error) {
 	if len(data) > 0 && !isMapCode(data[0]) {
 		// Report the type without decoding a possibly large non-map value.
@@ -310,35 +237,12 @@ func DecodeMap(data []byte) (map[string]any, error) {
 	return v.(map[string]any), nil
 }
 
-// DecodeValue decodes one msgpack value of any type into generic Go values,
-// matching what Python's msgpack.unpackb(data, raw=False) returns:
-//   - nil → nil; true/false → bool.
-//   - Every integer form → int64, except values above math.MaxInt64 (only
-//     possible as msgpack uint64), which become uint64. The wire width never
-//     matters: 200 sent as uint8 and 200 sent as int16 both give int64(200).
-//   - float64 → float64, bit for bit (NaN payloads, infinities, -0);
-//     float32 → float64 of the same value.
-//   - str → string (must be valid UTF-8, else ErrInvalidUTF8).
-//   - bin → []byte (a copy; data may be reused afterwards).
-//   - array → []any.
-//   - map → map[string]any at every nesting level. Keys may be str or bin;
-//     a bin key becomes a string of the same bytes (it is not checked for
-//     UTF-8). Any other key type is an error wrapping ErrNonStringKey that
-//     names the key's msgpack type. Duplicate keys keep the last value, as a
-//     Python dict does; the str key "a" and the bin key b"a" collide.
-//   - ext → error wrapping ErrExtType.
-//
-// The payload must hold exactly one value (trailing bytes are an error, as
-// Python's ExtraData), nested at most MaxNesting deep. Every failure wraps
-// ErrBadPayload and names the offending position; malformed input never
-// panics and never makes DecodeValue allocate much more than len(data).
-//
-// numpy payloads: msgpack-numpy writes an ndarray as a map with bin keys
-// nd, type, kind, shape and data, and a numpy scalar as a map with keys nd
-// (false), type and data. DecodeValue returns such a map as an ordinary
-// map[string]any, for example {"nd": true, "type": "<f8", "kind": []byte{},
-// "shape": []any{int64(2)}, "data": []byte{...}}; the ndarray package
-// rebuilds typed arrays from these maps.
+// DecodeValue decodes one msgpack value of any type into generic Go values
+// (nil, bool, int64, uint64 above math.MaxInt64, float64, string, []byte,
+// []any, map[string]any), matching what Python's msgpack.unpackb(data,
+// raw=False) returns. Every failure wraps ErrBadPayload. banyan.DecodeValue
+// is this function; its documentation lists the rules, numpy payloads
+// included.
 func DecodeValue(data []byte) (any, error) {
 	c := checker{data: data}
 	if err := c.top(); err != nil {
