@@ -5,7 +5,7 @@ GO ?= go
 # Fuzzers run for a bounded time by make test: package:Fuzzer.
 FUZZ := ./internal/zmtp:FuzzFrameReader ./internal/zmtp:FuzzGreeting ./internal/prefixset:FuzzSet \
 	.:FuzzValidate ./ndarray:FuzzDecode ./internal/render:FuzzRender \
-	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack
+	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack ./internal/msgjson:FuzzMsgpackToJSON
 FUZZTIME ?= 10s
 # Packages whose size arithmetic must hold on 32-bit too, tested in a
 # GOARCH=386 build (no -race there: the race detector needs 64 bits).
@@ -25,7 +25,7 @@ fuzz:
 	@set -e; for f in $(FUZZ); do \
 	  pkg=$${f%%:*}; name=$${f##*:}; \
 	  echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
-	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg; \
 	done
 
 # Install the Debian packages the interop tests use, only when missing.
