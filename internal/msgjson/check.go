@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
+	"math"
 	"slices"
 	"unicode/utf8"
 )
@@ -130,9 +131,13 @@ type checker struct {
 	src      []byte
 	maxDepth int
 	sortKeys bool
-	work     []uint32    // key offsets of the open maps being indexed
-	maps     []sortedMap // sorted by offset when check returns
-	entries  []uint32
+	// What Options refuse.
+	bin       Bin
+	ext       Ext
+	nonFinite NonFinite
+	work      []uint32    // key offsets of the open maps being indexed
+	maps      []sortedMap // sorted by offset when check returns
+	entries   []uint32
 }
 
 // checkFrame is an array or map being checked.
@@ -170,6 +175,9 @@ func (c *checker) check() error {
 			if it.kind != kindStr && it.kind != kindBin {
 				return errAt(ErrUnsupported, pos, "map key is not a str or bin")
 			}
+			if it.kind == kindBin && c.bin == BinRefuse {
+				return errAt(ErrUnsupported, pos, "map key is bin (bytes); JSON keys are strings")
+			}
 			pos += it.hdr + it.n
 			key := src[start+it.hdr : pos]
 			if it.kind == kindStr && !utf8.Valid(key) {
@@ -186,7 +194,10 @@ func (c *checker) check() error {
 		} else {
 			switch it.kind {
 			case kindExt:
-				return errAt(ErrUnsupported, pos, "msgpack ext value")
+				if c.ext != ExtObject {
+					return errAt(ErrUnsupported, pos, "msgpack ext value")
+				}
+				pos += it.hdr + it.n
 			case kindReserved:
 				return errAt(ErrSyntax, pos, "reserved msgpack code 0xc1")
 			case kindStr:
@@ -195,10 +206,18 @@ func (c *checker) check() error {
 				}
 				pos += it.hdr + it.n
 			case kindBin:
+				if c.bin == BinRefuse {
+					return errAt(ErrUnsupported, pos, "bin (bytes) value")
+				}
 				pos += it.hdr + it.n
 			case kindScalar:
 				if it.hdr > len(src)-pos {
 					return errAt(ErrSyntax, pos, "truncated msgpack number")
+				}
+				if c.nonFinite == NonFiniteRefuse {
+					if f, ok := floatAt(src, pos); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+						return errAt(ErrUnsupported, pos, "float %v", f)
+					}
 				}
 				pos += it.hdr
 			case kindArray, kindMap:
@@ -274,4 +293,16 @@ func (c *checker) finishMap(f *checkFrame, end int) {
 		c.entries = append(c.entries, off)
 	}
 	c.maps = append(c.maps, sortedMap{at: uint32(f.at), end: uint32(end), first: uint32(first), n: uint32(len(c.entries) - first)})
+}
+
+// floatAt returns the float at src[i] if it is a float32 or float64 whose
+// bytes are all in src.
+func floatAt(src []byte, i int) (float64, bool) {
+	switch {
+	case src[i] == 0xca && len(src)-i >= 5:
+		return float64(math.Float32frombits(binary.BigEndian.Uint32(src[i+1:]))), true
+	case src[i] == codeFloat64 && len(src)-i >= 9:
+		return math.Float64frombits(binary.BigEndian.Uint64(src[i+1:])), true
+	}
+	return 0, false
 }

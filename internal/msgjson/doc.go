@@ -37,12 +37,25 @@
 //
 // # msgpack to JSON (AppendJSON)
 //
-// The text is what encoding/json writes for the values banyan.DecodeValue
-// returns (bytes as base64, NaN and infinities as null), keys in order or,
-// with Options.SortKeys, sorted as encoding/json sorts a map's; what
-// banyan.DecodeValue refuses is refused. Options.Field lets a caller write
-// chosen values of a top-level map itself (the WebSocket gateway's
-// timestamp rewrite).
+// With the zero Options the text is what encoding/json writes for the
+// values banyan.DecodeValue returns (bytes as base64, NaN and infinities
+// as null), keys in order; what banyan.DecodeValue refuses is refused.
+// Options choose what JSON has no form for, so that every caller states
+// its choice in one place:
+//
+//   - Style: Compact (encoding/json) or PythonDumps (json.dumps: ", ",
+//     ": ", ensure_ascii, floats as Python's repr);
+//   - Bin: BinBase64 ("AQID"), BinObject ({"$bin": "AQID"}, read back by
+//     AppendMsgpack) or BinRefuse;
+//   - NonFinite: NonFiniteNull, NonFiniteRefuse, NonFiniteString ("NaN",
+//     "Infinity", "-Infinity") or NonFiniteLiteral (the bare tokens, as
+//     json.dumps writes and json.loads reads them);
+//   - Ext: ExtRefuse or ExtObject ({"$ext": [type, "<base64>"]});
+//   - SortKeys: keys sorted as encoding/json sorts a map's, or in order;
+//   - Field: the caller writes chosen values of a top-level map itself
+//     (the WebSocket bridge's timestamp rewrite).
+//
+// Integers are exact both ways over [-2^63, 2^64-1].
 //
 // # Memory
 //

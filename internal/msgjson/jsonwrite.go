@@ -67,13 +67,10 @@ func appendString(dst, s []byte) []byte {
 	return append(dst, '"')
 }
 
-// appendNumber appends a float64 as encoding/json writes it (the shortest
-// text that reads back to it; exponent form below 1e-6 and from 1e21),
-// NaN and the infinities as null, as JSON.stringify writes them.
+// appendNumber appends a finite float64 as encoding/json writes it (the
+// shortest text that reads back to it; exponent form below 1e-6 and from
+// 1e21).
 func appendNumber(dst []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(dst, "null"...)
-	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'

@@ -14,7 +14,8 @@ const (
 
 // Options set the limits and the form of a conversion. The zero value
 // means the defaults: DefaultMaxDepth, DefaultMaxSize, map keys in input
-// order.
+// order, compact text as encoding/json writes it, bin as base64 strings,
+// NaN and the infinities as null, ext refused.
 type Options struct {
 	// MaxDepth is the deepest nesting of arrays and objects (maps)
 	// accepted: a top-level array or object is depth 1, an empty one
@@ -24,6 +25,18 @@ type Options struct {
 	// DefaultMaxSize.
 	MaxSize int
 
+	// Style (AppendJSON only) is the form of the text: Compact or
+	// PythonDumps.
+	Style Style
+	// Bin says how msgpack bin is written (AppendJSON) and whether
+	// {"$bin": "<base64>"} is read as bin (AppendMsgpack, BinObject only).
+	Bin Bin
+	// NonFinite says how NaN and the infinities are written (AppendJSON)
+	// and whether the tokens NaN, Infinity and -Infinity are read
+	// (AppendMsgpack, NonFiniteLiteral only).
+	NonFinite NonFinite
+	// Ext (AppendJSON only) says how msgpack ext values are written.
+	Ext Ext
 	// SortKeys (AppendJSON only) writes each map's keys sorted by their
 	// bytes, and of a key that appears more than once only the last
 	// entry, as encoding/json writes a map[string]any that
@@ -38,6 +51,65 @@ type Options struct {
 	// not checked.
 	Field func(dst, key, value []byte) ([]byte, bool)
 }
+
+// Style is the form of AppendJSON's text.
+type Style uint8
+
+const (
+	// Compact is encoding/json's text (SetEscapeHTML(false)): no spaces,
+	// UTF-8 as it is, floats in encoding/json's shortest form (1, 1e+21).
+	Compact Style = iota
+	// PythonDumps is Python's json.dumps with its defaults: separators
+	// ", " and ": ", everything beyond ASCII escaped as \uXXXX
+	// (ensure_ascii), floats as Python's repr (1.0, 1e+16, 1e-05).
+	PythonDumps
+)
+
+// Bin is how msgpack bin (Python bytes) is carried in JSON.
+type Bin uint8
+
+const (
+	// BinBase64 writes bin as a base64 string (standard alphabet,
+	// padded), which atob() in a browser reads. AppendMsgpack has no way
+	// to tell such a string from text: it stays a str.
+	BinBase64 Bin = iota
+	// BinObject writes bin as {"$bin": "<base64>"}; AppendMsgpack reads
+	// an object whose only key is "$bin" back as bin (its value must then
+	// be padded standard base64, else ErrSyntax).
+	BinObject
+	// BinRefuse refuses bin values and bin map keys with ErrUnsupported,
+	// as Python's json.dumps raises on bytes.
+	BinRefuse
+)
+
+// NonFinite is how NaN, +Inf and -Inf are carried in JSON, which has no
+// numbers for them.
+type NonFinite uint8
+
+const (
+	// NonFiniteNull writes null, as JSON.stringify does.
+	NonFiniteNull NonFinite = iota
+	// NonFiniteRefuse refuses them with ErrUnsupported.
+	NonFiniteRefuse
+	// NonFiniteString writes the JSON strings "NaN", "Infinity" and
+	// "-Infinity". AppendMsgpack reads those back as strings.
+	NonFiniteString
+	// NonFiniteLiteral writes the bare tokens NaN, Infinity and
+	// -Infinity, as Python's json.dumps does; they are not JSON, and
+	// JSON.parse refuses them. AppendMsgpack then reads them too, as
+	// Python's json.loads does, as float64.
+	NonFiniteLiteral
+)
+
+// Ext is how msgpack ext values are carried in JSON.
+type Ext uint8
+
+const (
+	// ExtRefuse refuses ext values with ErrUnsupported.
+	ExtRefuse Ext = iota
+	// ExtObject writes {"$ext": [<type>, "<base64 of the data>"]}.
+	ExtObject
+)
 
 // limits returns the effective MaxDepth and MaxSize.
 func (o *Options) limits() (maxDepth, maxSize int) {

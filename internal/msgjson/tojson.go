@@ -10,25 +10,28 @@ import (
 )
 
 // AppendJSON appends to dst the JSON text of the one msgpack value in src
-// and returns the extended buffer. The text is what encoding/json (with
-// SetEscapeHTML(false)) writes for the values banyan.DecodeValue returns,
-// with these rules for what JSON cannot carry:
+// and returns the extended buffer. With the zero Options the text is what
+// encoding/json (with SetEscapeHTML(false)) writes for the values
+// banyan.DecodeValue returns, keys in their order; Options choose:
 //
-//   - bin: a base64 string (standard alphabet, padded), as atob() in a
-//     browser reads it; a bin map key is a string of its bytes;
-//   - NaN and the infinities: null, as JSON.stringify writes them;
-//   - float32: the float64 of the same value;
-//   - strings: '"', '\\' and control characters escaped, U+2028 and
-//     U+2029 too; bytes of bin keys that are not UTF-8 become U+FFFD.
+//   - Style: Compact (encoding/json's text: strings with '"', '\\',
+//     control characters, U+2028 and U+2029 escaped; float32 as the
+//     float64 of the same value) or PythonDumps (json.dumps's);
+//   - Bin: a base64 string (standard alphabet, padded), {"$bin": ...}, or
+//     refused; a bin map key is a string of its bytes, those that are not
+//     UTF-8 as U+FFFD (refused with BinRefuse);
+//   - NonFinite: NaN and the infinities as null, refused, as strings, or
+//     as Python's bare tokens;
+//   - Ext: refused, or {"$ext": [type, "<base64>"]};
+//   - SortKeys: map keys sorted as encoding/json sorts a map's;
+//   - Field: the values of a top-level map written by the caller.
 //
-// Map keys keep their order, or, with Options.SortKeys, are sorted as
-// encoding/json sorts a map's; Options.Field may write the values of a
-// top-level map itself. Refused, with dst returned unchanged in length:
-// malformed msgpack (truncated, trailing bytes, the reserved code 0xc1:
-// ErrSyntax), str that is not UTF-8 (ErrUTF8), ext values and map keys
-// other than str and bin (ErrUnsupported), nesting deeper than
-// Options.MaxDepth (ErrDepth), input longer than Options.MaxSize or 4 GiB
-// (ErrTooLarge).
+// Integers are exact over [-2^63, 2^64-1]. Refused, with dst returned
+// unchanged in length: malformed msgpack (truncated, trailing bytes, the
+// reserved code 0xc1: ErrSyntax), str that is not UTF-8 (ErrUTF8), map
+// keys other than str and bin and what Options refuse (ErrUnsupported),
+// nesting deeper than Options.MaxDepth (ErrDepth), input longer than
+// Options.MaxSize or 4 GiB (ErrTooLarge).
 //
 // The input is checked in a first pass that builds nothing; with SortKeys
 // it also records, for each map whose keys are not already in order, the
@@ -39,22 +42,31 @@ func AppendJSON(dst, src []byte, o Options) ([]byte, error) {
 	if len(src) > maxSize || uint64(len(src)) > math.MaxUint32 {
 		return dst, errAt(ErrTooLarge, 0, "input of %d bytes, more than %d", len(src), min(uint64(maxSize), math.MaxUint32))
 	}
-	c := checker{src: src, maxDepth: maxDepth, sortKeys: o.SortKeys}
+	c := checker{src: src, maxDepth: maxDepth, sortKeys: o.SortKeys, bin: o.Bin, ext: o.Ext, nonFinite: o.NonFinite}
 	if err := c.check(); err != nil {
 		return dst, err
 	}
-	w := toJSON{src: src, dst: dst, maps: c.maps, entries: c.entries, field: o.Field}
+	w := toJSON{src: src, dst: dst, maps: c.maps, entries: c.entries, field: o.Field, style: o.Style, bin: o.Bin, nonFinite: o.NonFinite,
+		comma: ",", colon: ":"}
+	if o.Style == PythonDumps {
+		w.comma, w.colon = ", ", ": "
+	}
 	w.value(0, 0)
 	return w.dst, nil
 }
 
 // toJSON writes checked msgpack as JSON.
 type toJSON struct {
-	src     []byte
-	dst     []byte
-	maps    []sortedMap // maps to write in key order, by offset
-	entries []uint32
-	field   func(dst, key, value []byte) ([]byte, bool)
+	src       []byte
+	dst       []byte
+	maps      []sortedMap // maps to write in key order, by offset
+	entries   []uint32
+	field     func(dst, key, value []byte) ([]byte, bool)
+	style     Style
+	bin       Bin
+	nonFinite NonFinite
+	comma     string // between elements
+	colon     string // between a key and its value
 }
 
 // value writes the value at src[i], depth levels deep, and returns the
@@ -74,18 +86,32 @@ func (w *toJSON) value(i, depth int) int {
 	data := i + it.hdr
 	switch it.kind {
 	case kindStr:
-		w.dst = appendString(w.dst, src[data:data+it.n])
+		w.str(src[data : data+it.n])
 		return data + it.n
 	case kindBin:
-		w.dst = append(w.dst, '"')
+		if w.bin == BinObject {
+			w.dst = append(append(append(w.dst, `{"$bin"`...), w.colon...), '"')
+		} else {
+			w.dst = append(w.dst, '"')
+		}
 		w.dst = base64.StdEncoding.AppendEncode(w.dst, src[data:data+it.n])
 		w.dst = append(w.dst, '"')
+		if w.bin == BinObject {
+			w.dst = append(w.dst, '}')
+		}
+		return data + it.n
+	case kindExt:
+		w.dst = append(append(append(w.dst, `{"$ext"`...), w.colon...), '[')
+		w.dst = strconv.AppendInt(w.dst, int64(int8(src[data-1])), 10)
+		w.dst = append(append(w.dst, w.comma...), '"')
+		w.dst = base64.StdEncoding.AppendEncode(w.dst, src[data:data+it.n])
+		w.dst = append(w.dst, `"]}`...)
 		return data + it.n
 	case kindArray:
 		w.dst = append(w.dst, '[')
 		for k := range it.n {
 			if k > 0 {
-				w.dst = append(w.dst, ',')
+				w.dst = append(w.dst, w.comma...)
 			}
 			data = w.value(data, depth+1)
 		}
@@ -103,9 +129,9 @@ func (w *toJSON) value(i, depth int) int {
 	case codeTrue:
 		w.dst = append(w.dst, "true"...)
 	case 0xca:
-		w.dst = appendNumber(w.dst, float64(math.Float32frombits(binary.BigEndian.Uint32(b))))
+		w.float(float64(math.Float32frombits(binary.BigEndian.Uint32(b))))
 	case codeFloat64:
-		w.dst = appendNumber(w.dst, math.Float64frombits(binary.BigEndian.Uint64(b)))
+		w.float(math.Float64frombits(binary.BigEndian.Uint64(b)))
 	case codeUint8:
 		w.dst = strconv.AppendUint(w.dst, uint64(b[0]), 10)
 	case codeUint16:
@@ -137,7 +163,7 @@ func (w *toJSON) mapBody(at, i, n, depth int) int {
 			m := w.maps[k]
 			for j, off := range w.entries[m.first : m.first+m.n] {
 				if j > 0 {
-					w.dst = append(w.dst, ',')
+					w.dst = append(w.dst, w.comma...)
 				}
 				w.entry(int(off), depth)
 			}
@@ -147,7 +173,7 @@ func (w *toJSON) mapBody(at, i, n, depth int) int {
 	}
 	for j := range n {
 		if j > 0 {
-			w.dst = append(w.dst, ',')
+			w.dst = append(w.dst, w.comma...)
 		}
 		i = w.entry(i, depth)
 	}
@@ -159,8 +185,8 @@ func (w *toJSON) mapBody(at, i, n, depth int) int {
 // offset after its value.
 func (w *toJSON) entry(i, depth int) int {
 	key, v := keyAt(w.src, i)
-	w.dst = appendString(w.dst, key)
-	w.dst = append(w.dst, ':')
+	w.str(key)
+	w.dst = append(w.dst, w.colon...)
 	mark := len(w.dst)
 	end := w.value(v, depth+1)
 	if depth == 0 && w.field != nil {
@@ -169,4 +195,43 @@ func (w *toJSON) entry(i, depth int) int {
 		}
 	}
 	return end
+}
+
+// str writes a string (or the bytes of a bin key) in the text's style.
+func (w *toJSON) str(s []byte) {
+	if w.style == PythonDumps {
+		w.dst = appendPyString(w.dst, s)
+	} else {
+		w.dst = appendString(w.dst, s)
+	}
+}
+
+// float writes a float in the text's style, NaN and the infinities as
+// Options.NonFinite says (NonFiniteRefuse was checked before).
+func (w *toJSON) float(f float64) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		var word string
+		switch {
+		case math.IsNaN(f):
+			word = "NaN"
+		case f > 0:
+			word = "Infinity"
+		default:
+			word = "-Infinity"
+		}
+		switch w.nonFinite {
+		case NonFiniteString:
+			w.dst = append(append(append(w.dst, '"'), word...), '"')
+		case NonFiniteLiteral:
+			w.dst = append(w.dst, word...)
+		default:
+			w.dst = append(w.dst, "null"...)
+		}
+		return
+	}
+	if w.style == PythonDumps {
+		w.dst = appendPyFloat(w.dst, f)
+	} else {
+		w.dst = appendNumber(w.dst, f)
+	}
 }

@@ -12,7 +12,11 @@ import (
 // beyond it, up to its capacity, may have been written) and an error
 // wrapping ErrSyntax, ErrUTF8, ErrRange, ErrDepth or ErrTooLarge.
 //
-// Only Options.MaxDepth and Options.MaxSize apply. The output is at most
+// Options.MaxDepth and Options.MaxSize apply, and two readings beyond
+// JSON: with Bin BinObject an object whose only key is "$bin" is bin (its
+// value must be a padded standard base64 string, else ErrSyntax); with
+// NonFinite NonFiniteLiteral the tokens NaN, Infinity and -Infinity are
+// float64, as Python's json.loads reads them. The output is at most
 // 2.25 times as long as src, plus 3 bytes (a float such as 1e1 takes 9);
 // while converting, dst needs up to 5 more bytes per level of nesting.
 // With that much room in dst nothing is allocated (apart from numbers
@@ -22,7 +26,8 @@ func AppendMsgpack(dst, src []byte, o Options) ([]byte, error) {
 	if len(src) > maxSize {
 		return dst, errAt(ErrTooLarge, 0, "input of %d bytes, more than %d", len(src), maxSize)
 	}
-	c := toMsgpack{src: src, dst: dst, maxDepth: maxDepth, minPad: math.MaxInt}
+	c := toMsgpack{src: src, dst: dst, maxDepth: maxDepth, minPad: math.MaxInt,
+		binObject: o.Bin == BinObject, literals: o.NonFinite == NonFiniteLiteral}
 	if err := c.run(); err != nil {
 		return dst, err
 	}
@@ -35,6 +40,9 @@ type toMsgpack struct {
 	pos      int // next byte of src
 	dst      []byte
 	maxDepth int
+
+	binObject bool // {"$bin": "<base64>"} is bin
+	literals  bool // NaN, Infinity and -Infinity are floats
 
 	// Padding left by container headers shorter than five bytes: how
 	// many containers left some, the first byte of the first one, and
@@ -65,6 +73,13 @@ value:
 		}
 		switch b := src[i]; b {
 		case '{', '[':
+			if b == '{' && c.binObject {
+				if ok, err := c.binObj(i); err != nil {
+					return err
+				} else if ok {
+					break
+				}
+			}
 			if len(stack) >= c.maxDepth {
 				return errAt(ErrDepth, i, "arrays and objects nested deeper than %d", c.maxDepth)
 			}
@@ -105,7 +120,20 @@ value:
 			if err := c.literal(i, "null", codeNil); err != nil {
 				return err
 			}
+		case 'N', 'I':
+			if !c.literals {
+				return errAt(ErrSyntax, i, "invalid character %q, expecting a value", b)
+			}
+			if err := c.nonFinite(i); err != nil {
+				return err
+			}
 		default:
+			if b == '-' && c.literals && i+1 < len(src) && src[i+1] == 'I' {
+				if err := c.nonFinite(i); err != nil {
+					return err
+				}
+				break
+			}
 			if b != '-' && (b < '0' || b > '9') {
 				return errAt(ErrSyntax, i, "invalid character %q, expecting a value", b)
 			}
