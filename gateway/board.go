@@ -85,3 +85,15 @@ type I2CBoard interface {
 type SonarBoard interface {
 	SetModeSonar(triggerPin, echoPin int) error
 }
+
+// CommandHandler is a board that wants commands whole, with the fields the
+// spec does not name (Command.Extra: the ESP8266's pull_up, irq, count,
+// change_diff, drain, ...). The gateway calls HandleCommand for each of the
+// 22 commands, after the tag rules (Pin is resolved, also when the client
+// gave only a tag) and its own bookkeeping (reporting on or off), and
+// before the interfaces above. handled false with a nil error leaves the
+// command to them; an error is reported as from any other method. A board
+// that handles i2c_read publishes the data itself (ReportSource).
+type CommandHandler interface {
+	HandleCommand(c Command) (handled bool, err error)
+}

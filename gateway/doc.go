@@ -13,12 +13,18 @@
 //
 // # Commands and reports
 //
-// The 22 commands are typed values (DigitalWrite, SetModeSonar, ...) that
-// encode themselves with the spec's keys, so a Go client publishes them
+// A command is a Command value: Name is one of the 22 Cmd constants, and
+// one table (a row per command) says which fields it carries under which
+// keys, how they are checked and what the gateway does with it. A Command
+// encodes itself with the spec's keys, so a Go client publishes it
 // directly:
 //
-//	c.Publish(gateway.CommandTopic("arduino"), gateway.SetModeDigitalOutput{Pin: new(13), Tag: "led"})
-//	c.Publish(gateway.CommandTopic("arduino"), gateway.DigitalWrite{Tag: "led", Value: 1})
+//	c.Publish(gateway.CommandTopic("arduino"), gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(13), Tag: "led"})
+//	c.Publish(gateway.CommandTopic("arduino"), gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "led", Value: 1})
+//
+// Keys the spec does not name for a command (board options such as the
+// ESP8266's pull_up, irq, count, change_diff and drain) are kept in
+// Command.Extra and reach a board that implements CommandHandler.
 //
 // ParseCommand and DecodeCommand read them back from payloads, and
 // ParseReport and DecodeReport read the reports (DigitalInput,
@@ -30,7 +36,8 @@
 // A driver implements Board (SetMode) and the optional interfaces for what
 // its board can do: DigitalWriter, PWMWriter, ServoWriter, TonePlayer,
 // AnalogWriter, StepperBoard, I2CBoard, SonarBoard, and ReportSource to
-// push input changes (ReportingControl to stop reading disabled pins). New
+// push input changes (ReportingControl to stop reading disabled pins),
+// CommandHandler to take commands whole, extra fields included. New
 // wraps it in a Gateway; Run serves commands.
 //
 // # Tags

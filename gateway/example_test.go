@@ -58,7 +58,7 @@ func Example() {
 		return r
 	}
 
-	client.Publish(gateway.CommandTopic("sim"), gateway.SetModeDigitalInput{Pin: new(2), Tag: "button"})
+	client.Publish(gateway.CommandTopic("sim"), gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(2), Tag: "button"})
 	in := next().(gateway.DigitalInput)
 	fmt.Println("pin", in.Pin, "reads", in.Value)
 
@@ -66,7 +66,7 @@ func Example() {
 	in = next().(gateway.DigitalInput)
 	fmt.Println("pin", in.Pin, "reads", in.Value)
 
-	client.Publish(gateway.CommandTopic("sim"), gateway.DigitalWrite{Tag: "led", Value: 1})
+	client.Publish(gateway.CommandTopic("sim"), gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "led", Value: 1})
 	e := next().(gateway.ErrorReport)
 	fmt.Println(e.Code, e.Tag)
 	// Output:

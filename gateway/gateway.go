@@ -196,16 +196,30 @@ func (g *Gateway) fail(r ErrorReport, err error) {
 	g.publishReport(r)
 }
 
-func unsupported(c Command) error { return fmt.Errorf("%w: %s", ErrUnsupported, c.CommandName()) }
+func unsupported(c Command) error { return fmt.Errorf("%w: %s", ErrUnsupported, c.Name) }
 
-// use runs f with the board as a T (one of the optional interfaces), or
+// use offers c to the board's CommandHandler, if it has one, and otherwise
+// runs f with the board as a T (one of the optional interfaces), or
 // reports the command as unsupported by this board.
-func use[T any](b Board, c Command, f func(T) error) error {
-	t, ok := b.(T)
+func use[T any](g *Gateway, c Command, f func(T) error) error {
+	if handled, err := g.offer(c); handled || err != nil {
+		return err
+	}
+	t, ok := g.b.(T)
 	if !ok {
 		return unsupported(c)
 	}
 	return f(t)
+}
+
+// offer passes c to the board's CommandHandler; handled false means the
+// board has none, or left c to the gateway.
+func (g *Gateway) offer(c Command) (handled bool, err error) {
+	h, ok := g.b.(CommandHandler)
+	if !ok {
+		return false, nil
+	}
+	return h.HandleCommand(c)
 }
 
 // register is an i2c command's register, or NoRegister when it has none.
@@ -216,105 +230,47 @@ func register(r *int) int {
 	return *r
 }
 
-// execute carries out one command. It returns the pin the command
-// addressed, when known, for error reports.
-func (g *Gateway) execute(cmd Command) (*int, error) {
-	b := g.b
-	switch c := cmd.(type) {
-	case SetModeDigitalInput:
-		return g.setMode(c.Pin, c.Tag, ModeDigitalInput)
-	case SetModeDigitalInputPullup:
-		return g.setMode(c.Pin, c.Tag, ModeDigitalInputPullup)
-	case SetModeDigitalOutput:
-		return g.setMode(c.Pin, c.Tag, ModeDigitalOutput)
-	case SetModeAnalogInput:
-		return g.setMode(c.Pin, c.Tag, ModeAnalogInput)
-	case SetModePWM:
-		return g.setMode(c.Pin, c.Tag, ModePWM)
-	case SetModeServo:
-		return g.setMode(c.Pin, c.Tag, ModeServo)
-	case SetModeTone:
-		return g.setMode(c.Pin, c.Tag, ModeTone)
-	case SetModeSonar:
-		return g.onPin(c.TriggerPin, c.Tag, true, func(pin int) error {
-			return use(b, c, func(s SonarBoard) error { return s.SetModeSonar(pin, c.EchoPin) })
-		})
-	case DigitalWrite:
-		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
-			return use(b, c, func(w DigitalWriter) error { return w.DigitalWrite(pin, c.Value) })
-		})
-	case AnalogWrite:
-		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
-			return use(b, c, func(w AnalogWriter) error { return w.AnalogWrite(pin, c.Value) })
-		})
-	case PWMWrite:
-		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
-			return use(b, c, func(w PWMWriter) error { return w.PWMWrite(pin, c.Value) })
-		})
-	case ServoPosition:
-		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
-			return use(b, c, func(w ServoWriter) error { return w.ServoPosition(pin, c.Position) })
-		})
-	case PlayTone:
-		return g.onPin(c.Pin, c.Tag, false, func(pin int) error {
-			return use(b, c, func(w TonePlayer) error { return w.PlayTone(pin, c.Freq, time.Duration(c.Duration)*time.Millisecond) })
-		})
-	case EnableDigitalReporting:
-		return g.reporting(c.Pin, c.Tag, false, true)
-	case DisableDigitalReporting:
-		return g.reporting(c.Pin, c.Tag, false, false)
-	case EnableAnalogReporting:
-		return g.reporting(c.Pin, c.Tag, true, true)
-	case DisableAnalogReporting:
-		return g.reporting(c.Pin, c.Tag, true, false)
-	case SetModeI2C:
-		return nil, use(b, c, func(i I2CBoard) error { return i.SetModeI2C() })
-	case I2CRead:
-		i, ok := b.(I2CBoard)
-		if !ok {
-			return nil, unsupported(c)
-		}
-		data, err := i.I2CRead(c.Addr, register(c.Register), c.NumberOfBytes)
-		if err != nil {
-			return nil, err
-		}
-		value := make([]int, len(data))
-		for k, x := range data {
-			value[k] = int(x)
-		}
-		g.publishReport(I2CData{Value: value, Addr: &c.Addr, Register: c.Register})
-		return nil, nil
-	case I2CWrite:
-		return nil, use(b, c, func(i I2CBoard) error { return i.I2CWrite(c.Addr, register(c.Register), c.Data) })
-	case SetModeStepper:
-		return nil, use(b, c, func(s StepperBoard) error { return s.SetModeStepper(c.Pins, c.StepsPerRevolution) })
-	case StepperWrite:
-		return nil, use(b, c, func(s StepperBoard) error { return s.StepperWrite(c.MotorSpeed, c.NumberOfSteps) })
+// execute carries out one command, as its row of the command table says.
+// It returns the pin the command addressed, when known, for error reports.
+func (g *Gateway) execute(c Command) (*int, error) {
+	s, ok := lookup(c.Name)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownCommand, c.Name)
 	}
-	return nil, fmt.Errorf("%w: %q", ErrUnknownCommand, cmd.CommandName())
-}
-
-// setMode handles the set_mode_* commands that go to Board.SetMode. An
-// input mode (re-)enables reporting for the pin first, so that a report the
-// board sends from SetMode gets through.
-func (g *Gateway) setMode(pin *int, tag string, mode PinMode) (*int, error) {
-	return g.onPin(pin, tag, true, func(p int) error {
-		switch mode {
-		case ModeDigitalInput, ModeDigitalInputPullup:
-			g.setMuted(reportKey{pin: p}, false)
-		case ModeAnalogInput:
-			g.setMuted(reportKey{analog: true, pin: p}, false)
-		}
-		return g.b.SetMode(p, mode)
+	if s.pin == "" || s.optionalPin {
+		return c.Pin, s.run(g, c)
+	}
+	return g.onPin(c.Pin, c.Tag, s.setMode, func(p int) error {
+		c.Pin = &p
+		return s.run(g, c)
 	})
 }
 
-// reporting handles enable_*_reporting and disable_*_reporting: enable
-// enables (Python's GatewayBase dispatches both enable commands to the
-// disable handlers).
-func (g *Gateway) reporting(pin *int, tag string, analog, on bool) (*int, error) {
-	return g.onPin(pin, tag, false, func(p int) error {
+// setMode is the run function of the set_mode_* commands that go to
+// Board.SetMode. An input mode (re-)enables reporting for the pin first,
+// so that a report the board sends from SetMode gets through.
+func setMode(mode PinMode) func(*Gateway, Command) error {
+	return func(g *Gateway, c Command) error {
+		switch mode {
+		case ModeDigitalInput, ModeDigitalInputPullup:
+			g.setMuted(reportKey{pin: *c.Pin}, false)
+		case ModeAnalogInput:
+			g.setMuted(reportKey{analog: true, pin: *c.Pin}, false)
+		}
+		return use(g, c, func(b Board) error { return b.SetMode(*c.Pin, mode) })
+	}
+}
+
+// reporting is the run function of enable_*_reporting and
+// disable_*_reporting: enable enables (Python's GatewayBase dispatches both
+// enable commands to the disable handlers).
+func reporting(analog, on bool) func(*Gateway, Command) error {
+	return func(g *Gateway, c Command) error {
+		p := *c.Pin
 		g.setMuted(reportKey{analog: analog, pin: p}, !on)
+		if handled, err := g.offer(c); handled || err != nil {
+			return err
+		}
 		rc, ok := g.b.(ReportingControl)
 		if !ok {
 			return nil
@@ -323,6 +279,23 @@ func (g *Gateway) reporting(pin *int, tag string, analog, on bool) (*int, error)
 			return rc.SetAnalogReporting(p, on)
 		}
 		return rc.SetDigitalReporting(p, on)
+	}
+}
+
+// i2cRead is i2c_read's run function: what the board reads is published
+// as an i2c_data report.
+func i2cRead(g *Gateway, c Command) error {
+	return use(g, c, func(i I2CBoard) error {
+		data, err := i.I2CRead(c.Addr, register(c.Register), c.NumberOfBytes)
+		if err != nil {
+			return err
+		}
+		value := make([]int, len(data))
+		for k, x := range data {
+			value[k] = int(x)
+		}
+		g.publishReport(I2CData{Value: value, Addr: &c.Addr, Register: c.Register})
+		return nil
 	})
 }
 

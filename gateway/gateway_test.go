@@ -82,7 +82,7 @@ func (r *rig) send(cmd any) {
 	r.t.Helper()
 	switch c := cmd.(type) {
 	case gateway.Command:
-		r.sent[c.CommandName()] = true
+		r.sent[c.Name] = true
 	case map[string]any:
 		if name, ok := c["command"].(string); ok {
 			r.sent[name] = true
@@ -224,21 +224,21 @@ func TestEveryCommand(t *testing.T) {
 
 	t.Run("digital output", func(t *testing.T) {
 		r := r.on(t)
-		r.ok(gateway.SetModeDigitalOutput{Pin: new(13)}, gateway.DigitalWrite{Pin: new(13), Value: 1})
+		r.ok(gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(13)}, gateway.Command{Name: gateway.CmdDigitalWrite, Pin: new(13), Value: 1})
 		if s := b.Digital(13); s.Mode != gateway.ModeDigitalOutput || s.Value != 1 {
 			t.Fatalf("pin 13: %+v", s)
 		}
-		r.ok(gateway.DigitalWrite{Pin: new(13), Value: 0})
+		r.ok(gateway.Command{Name: gateway.CmdDigitalWrite, Pin: new(13), Value: 0})
 		if s := b.Digital(13); s.Value != 0 {
 			t.Fatalf("pin 13: %+v", s)
 		}
 	})
 	t.Run("pwm servo tone analog write", func(t *testing.T) {
 		r := r.on(t)
-		r.ok(gateway.SetModePWM{Pin: new(5)}, gateway.PWMWrite{Pin: new(5), Value: 128},
-			gateway.SetModeServo{Pin: new(9)}, gateway.ServoPosition{Pin: new(9), Position: 90},
-			gateway.SetModeTone{Pin: new(8)}, gateway.PlayTone{Pin: new(8), Freq: 440, Duration: 250},
-			gateway.AnalogWrite{Pin: new(1), Value: 512})
+		r.ok(gateway.Command{Name: gateway.CmdSetModePWM, Pin: new(5)}, gateway.Command{Name: gateway.CmdPWMWrite, Pin: new(5), Value: 128},
+			gateway.Command{Name: gateway.CmdSetModeServo, Pin: new(9)}, gateway.Command{Name: gateway.CmdServoPosition, Pin: new(9), Position: 90},
+			gateway.Command{Name: gateway.CmdSetModeTone, Pin: new(8)}, gateway.Command{Name: gateway.CmdPlayTone, Pin: new(8), Freq: 440, Duration: 250},
+			gateway.Command{Name: gateway.CmdAnalogWrite, Pin: new(1), Value: 512})
 		if s := b.Digital(5); s.Mode != gateway.ModePWM || s.Value != 128 {
 			t.Errorf("pwm pin 5: %+v", s)
 		}
@@ -254,65 +254,65 @@ func TestEveryCommand(t *testing.T) {
 	})
 	t.Run("digital inputs", func(t *testing.T) {
 		r := r.on(t)
-		r.expect(gateway.SetModeDigitalInput{Pin: new(2)}, digital(2, 0))
+		r.expect(gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(2)}, digital(2, 0))
 		b.SetDigitalInput(2, 1)
 		r.expectReports("pin 2 driven high", digital(2, 1))
 		b.SetDigitalInput(2, 1)
 		r.noReports("pin 2 unchanged")
-		r.expect(gateway.SetModeDigitalInputPullup{Pin: new(3)}, digital(3, 1))
+		r.expect(gateway.Command{Name: gateway.CmdSetModeDigitalInputPullup, Pin: new(3)}, digital(3, 1))
 		b.SetDigitalInput(3, 0)
 		r.expectReports("pin 3 pulled low", digital(3, 0))
 	})
 	t.Run("analog inputs", func(t *testing.T) {
 		r := r.on(t)
-		r.expect(gateway.SetModeAnalogInput{Pin: new(0)}, analog(0, 0))
+		r.expect(gateway.Command{Name: gateway.CmdSetModeAnalogInput, Pin: new(0)}, analog(0, 0))
 		b.SetAnalogInput(0, 700)
 		r.expectReports("A0 at 700", analog(0, 700))
 	})
 	t.Run("disable and enable reporting", func(t *testing.T) {
 		r := r.on(t)
 		// Python dispatches enable_* to the disable handlers: here enable enables.
-		r.ok(gateway.DisableDigitalReporting{Pin: new(2)})
+		r.ok(gateway.Command{Name: gateway.CmdDisableDigitalReporting, Pin: new(2)})
 		b.SetDigitalInput(2, 0)
 		r.noReports("pin 2 with reporting disabled")
-		r.expect(gateway.EnableDigitalReporting{Pin: new(2)}, digital(2, 0))
+		r.expect(gateway.Command{Name: gateway.CmdEnableDigitalReporting, Pin: new(2)}, digital(2, 0))
 		b.SetDigitalInput(2, 1)
 		r.expectReports("pin 2 with reporting enabled", digital(2, 1))
 
-		r.ok(gateway.DisableAnalogReporting{Pin: new(0)})
+		r.ok(gateway.Command{Name: gateway.CmdDisableAnalogReporting, Pin: new(0)})
 		b.SetAnalogInput(0, 100)
 		r.noReports("A0 with reporting disabled")
-		r.expect(gateway.EnableAnalogReporting{Pin: new(0)}, analog(0, 100))
+		r.expect(gateway.Command{Name: gateway.CmdEnableAnalogReporting, Pin: new(0)}, analog(0, 100))
 		b.SetAnalogInput(0, 200)
 		r.expectReports("A0 with reporting enabled", analog(0, 200))
 	})
 	t.Run("i2c", func(t *testing.T) {
 		r := r.on(t)
-		r.ok(gateway.SetModeI2C{}, gateway.I2CWrite{Addr: sim.DefaultMemoryAddr, Register: new(0x10), Data: []byte{1, 2, 250}})
+		r.ok(gateway.Command{Name: gateway.CmdSetModeI2C}, gateway.Command{Name: gateway.CmdI2CWrite, Addr: sim.DefaultMemoryAddr, Register: new(0x10), Data: []byte{1, 2, 250}})
 		if !b.I2CEnabled() {
 			t.Fatal("i2c not enabled")
 		}
-		r.expect(gateway.I2CRead{Addr: sim.DefaultMemoryAddr, Register: new(0x10), NumberOfBytes: 4},
+		r.expect(gateway.Command{Name: gateway.CmdI2CRead, Addr: sim.DefaultMemoryAddr, Register: new(0x10), NumberOfBytes: 4},
 			gateway.I2CData{Value: []int{1, 2, 250, 0x13}, Addr: new(sim.DefaultMemoryAddr), Register: new(0x10)})
 		// Without a register: the first byte written sets the register pointer.
-		r.ok(gateway.I2CWrite{Addr: sim.DefaultMemoryAddr, Data: []byte{0x20, 7}})
-		r.expect(gateway.I2CRead{Addr: sim.DefaultMemoryAddr, Register: new(0x20), NumberOfBytes: 2},
+		r.ok(gateway.Command{Name: gateway.CmdI2CWrite, Addr: sim.DefaultMemoryAddr, Data: []byte{0x20, 7}})
+		r.expect(gateway.Command{Name: gateway.CmdI2CRead, Addr: sim.DefaultMemoryAddr, Register: new(0x20), NumberOfBytes: 2},
 			gateway.I2CData{Value: []int{7, 0x21}, Addr: new(sim.DefaultMemoryAddr), Register: new(0x20)})
-		r.expect(gateway.I2CRead{Addr: 0x51, Register: new(0), NumberOfBytes: 1},
+		r.expect(gateway.Command{Name: gateway.CmdI2CRead, Addr: 0x51, Register: new(0), NumberOfBytes: 1},
 			failed(gateway.CodeBoard, gateway.CmdI2CRead, "", nil))
 	})
 	t.Run("sonar", func(t *testing.T) {
 		r := r.on(t)
 		b.SetSonarDistance(7, 12)
-		r.expect(gateway.SetModeSonar{TriggerPin: new(7), EchoPin: 6}, gateway.SonarData{Value: 12, TriggerPin: new(7)})
+		r.expect(gateway.Command{Name: gateway.CmdSetModeSonar, Pin: new(7), EchoPin: 6}, gateway.SonarData{Value: 12, TriggerPin: new(7)})
 		b.SetSonarDistance(7, 42.5)
 		r.expectReports("sonar 42.5 cm", gateway.SonarData{Value: 42.5, TriggerPin: new(7)})
 	})
 	t.Run("stepper", func(t *testing.T) {
 		r := r.on(t)
-		r.ok(gateway.SetModeStepper{Pins: []int{10, 11, 12, 14}, StepsPerRevolution: 512},
-			gateway.StepperWrite{MotorSpeed: 20, NumberOfSteps: 100},
-			gateway.StepperWrite{MotorSpeed: 30, NumberOfSteps: -150})
+		r.ok(gateway.Command{Name: gateway.CmdSetModeStepper, Pins: []int{10, 11, 12, 14}, StepsPerRevolution: 512},
+			gateway.Command{Name: gateway.CmdStepperWrite, MotorSpeed: 20, NumberOfSteps: 100},
+			gateway.Command{Name: gateway.CmdStepperWrite, MotorSpeed: 30, NumberOfSteps: -150})
 		s := b.Stepper()
 		if !s.Configured || !slices.Equal(s.Pins, []int{10, 11, 12, 14}) || s.StepsPerRevolution != 512 || s.Speed != 30 || s.Position != -50 {
 			t.Fatalf("stepper %+v", s)
@@ -341,47 +341,47 @@ func TestTags(t *testing.T) {
 	}
 
 	// A tag nobody bound.
-	r.expect(gateway.DigitalWrite{Tag: "nope", Value: 1}, failed(gateway.CodeUnknownTag, cmd, "nope", nil))
+	r.expect(gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "nope", Value: 1}, failed(gateway.CodeUnknownTag, cmd, "nope", nil))
 
 	// A contradicting pin is refused; pin 12 is left alone.
-	r.ok(gateway.SetModeDigitalOutput{Pin: new(12)})
-	r.expect(gateway.DigitalWrite{Pin: new(12), Tag: "blinker", Value: 1}, failed(gateway.CodeTagConflict, cmd, "blinker", new(12)))
+	r.ok(gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(12)})
+	r.expect(gateway.Command{Name: gateway.CmdDigitalWrite, Pin: new(12), Tag: "blinker", Value: 1}, failed(gateway.CodeTagConflict, cmd, "blinker", new(12)))
 	if b.Digital(12).Value != 0 {
 		t.Fatal("conflicting command reached pin 12")
 	}
 	// The same pin again is fine.
-	r.ok(gateway.DigitalWrite{Pin: new(13), Tag: "blinker", Value: 0})
+	r.ok(gateway.Command{Name: gateway.CmdDigitalWrite, Pin: new(13), Tag: "blinker", Value: 0})
 
 	// set_mode_* rebinds.
-	r.ok(gateway.SetModeDigitalOutput{Pin: new(12), Tag: "blinker"}, gateway.DigitalWrite{Tag: "blinker", Value: 1})
+	r.ok(gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(12), Tag: "blinker"}, gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "blinker", Value: 1})
 	if b.Digital(12).Value != 1 || b.Digital(13).Value != 0 {
 		t.Fatalf("after rebinding: pin 12 %+v, pin 13 %+v", b.Digital(12), b.Digital(13))
 	}
 
 	// Any first command with a tag and a pin binds (as in Python).
-	r.ok(gateway.SetModeDigitalOutput{Pin: new(4)}, gateway.DigitalWrite{Pin: new(4), Tag: "relay", Value: 1},
-		gateway.DigitalWrite{Tag: "relay", Value: 0})
+	r.ok(gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(4)}, gateway.Command{Name: gateway.CmdDigitalWrite, Pin: new(4), Tag: "relay", Value: 1},
+		gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "relay", Value: 0})
 	if s := b.Digital(4); s.Value != 0 {
 		t.Fatalf("pin 4 %+v", s)
 	}
 
 	// A failed command binds nothing.
-	r.expect(gateway.SetModeDigitalOutput{Pin: new(99), Tag: "bad"}, failed(gateway.CodeBoard, gateway.CmdSetModeDigitalOutput, "bad", new(99)))
-	r.expect(gateway.DigitalWrite{Tag: "bad", Value: 1}, failed(gateway.CodeUnknownTag, cmd, "bad", nil))
+	r.expect(gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(99), Tag: "bad"}, failed(gateway.CodeBoard, gateway.CmdSetModeDigitalOutput, "bad", new(99)))
+	r.expect(gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "bad", Value: 1}, failed(gateway.CodeUnknownTag, cmd, "bad", nil))
 
 	// Inputs by tag, including reporting commands.
-	r.expect(gateway.SetModeDigitalInput{Pin: new(2), Tag: "button"}, digital(2, 0))
-	r.ok(gateway.DisableDigitalReporting{Tag: "button"})
+	r.expect(gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(2), Tag: "button"}, digital(2, 0))
+	r.ok(gateway.Command{Name: gateway.CmdDisableDigitalReporting, Tag: "button"})
 	b.SetDigitalInput(2, 1)
 	r.noReports("button disabled by tag")
-	r.expect(gateway.EnableDigitalReporting{Tag: "button"}, digital(2, 1))
+	r.expect(gateway.Command{Name: gateway.CmdEnableDigitalReporting, Tag: "button"}, digital(2, 1))
 
 	// Errors name the resolved pin.
-	r.expect(gateway.SetModeDigitalInput{Pin: new(6), Tag: "in6"}, digital(6, 0))
-	r.expect(gateway.DigitalWrite{Tag: "in6", Value: 1}, failed(gateway.CodeBoard, cmd, "in6", new(6)))
+	r.expect(gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(6), Tag: "in6"}, digital(6, 0))
+	r.expect(gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "in6", Value: 1}, failed(gateway.CodeBoard, cmd, "in6", new(6)))
 
 	// The sonar's tag binds its trigger pin (Python raises KeyError: no "pin").
-	r.ok(gateway.SetModeSonar{TriggerPin: new(7), EchoPin: 8, Tag: "distance"})
+	r.ok(gateway.Command{Name: gateway.CmdSetModeSonar, Pin: new(7), EchoPin: 8, Tag: "distance"})
 	if got := r.gw.Tags()["distance"]; got != 7 {
 		t.Fatalf("sonar tag bound to %d, want 7", got)
 	}
@@ -436,7 +436,7 @@ func TestMalformedCommands(t *testing.T) {
 		}
 	}
 	// The gateway goes on serving.
-	r.ok(gateway.SetModeDigitalOutput{Pin: new(11)}, gateway.DigitalWrite{Pin: new(11), Value: 1})
+	r.ok(gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(11)}, gateway.Command{Name: gateway.CmdDigitalWrite, Pin: new(11), Value: 1})
 	if b.Digital(11).Value != 1 {
 		t.Fatal("gateway stopped serving after bad commands")
 	}
@@ -479,44 +479,44 @@ func TestUnsupported(t *testing.T) {
 	b := &bareBoard{}
 	r := newRig(t, b, gateway.Options{})
 	for _, c := range []gateway.Command{
-		gateway.SetModeDigitalOutput{Pin: new(13)},
-		gateway.SetModePWM{Pin: new(5)},
-		gateway.DigitalWrite{Pin: new(13), Value: 1},
-		gateway.AnalogWrite{Pin: new(1), Value: 1},
-		gateway.PWMWrite{Pin: new(5), Value: 1},
-		gateway.ServoPosition{Pin: new(9), Position: 1},
-		gateway.PlayTone{Pin: new(8), Freq: 1, Duration: 1},
-		gateway.SetModeSonar{TriggerPin: new(7), EchoPin: 6},
-		gateway.SetModeI2C{},
-		gateway.I2CRead{Addr: 80, NumberOfBytes: 1},
-		gateway.I2CWrite{Addr: 80, Data: []byte{1}},
-		gateway.SetModeStepper{Pins: []int{1, 2}, StepsPerRevolution: 1},
-		gateway.StepperWrite{MotorSpeed: 1, NumberOfSteps: 1},
+		gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(13)},
+		gateway.Command{Name: gateway.CmdSetModePWM, Pin: new(5)},
+		gateway.Command{Name: gateway.CmdDigitalWrite, Pin: new(13), Value: 1},
+		gateway.Command{Name: gateway.CmdAnalogWrite, Pin: new(1), Value: 1},
+		gateway.Command{Name: gateway.CmdPWMWrite, Pin: new(5), Value: 1},
+		gateway.Command{Name: gateway.CmdServoPosition, Pin: new(9), Position: 1},
+		gateway.Command{Name: gateway.CmdPlayTone, Pin: new(8), Freq: 1, Duration: 1},
+		gateway.Command{Name: gateway.CmdSetModeSonar, Pin: new(7), EchoPin: 6},
+		gateway.Command{Name: gateway.CmdSetModeI2C},
+		gateway.Command{Name: gateway.CmdI2CRead, Addr: 80, NumberOfBytes: 1},
+		gateway.Command{Name: gateway.CmdI2CWrite, Addr: 80, Data: []byte{1}},
+		gateway.Command{Name: gateway.CmdSetModeStepper, Pins: []int{1, 2}, StepsPerRevolution: 1},
+		gateway.Command{Name: gateway.CmdStepperWrite, MotorSpeed: 1, NumberOfSteps: 1},
 	} {
 		r.send(c)
 		got := r.sync()
 		if len(got) != 1 {
-			t.Fatalf("%s: got %v, want one error report", c.CommandName(), got)
+			t.Fatalf("%s: got %v, want one error report", c.Name, got)
 		}
-		if e, ok := got[0].(gateway.ErrorReport); !ok || e.Code != gateway.CodeUnsupported || e.Command != c.CommandName() {
-			t.Errorf("%s: got %#v, want an unsupported error report", c.CommandName(), got[0])
+		if e, ok := got[0].(gateway.ErrorReport); !ok || e.Code != gateway.CodeUnsupported || e.Command != c.Name {
+			t.Errorf("%s: got %#v, want an unsupported error report", c.Name, got[0])
 		}
 	}
 
 	// The gateway filters reports itself when the board cannot stop them.
-	r.ok(gateway.SetModeDigitalInput{Pin: new(2)})
+	r.ok(gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(2)})
 	b.emit(gateway.DigitalInput{Pin: 2, Value: 1, Timestamp: 1234.5})
 	if got := r.sync(); len(got) != 1 || got[0] != (gateway.DigitalInput{Pin: 2, Value: 1, Timestamp: 1234.5}) {
 		t.Fatalf("got %v, want the board's report with its own timestamp", got)
 	}
-	r.ok(gateway.DisableDigitalReporting{Pin: new(2)})
+	r.ok(gateway.Command{Name: gateway.CmdDisableDigitalReporting, Pin: new(2)})
 	b.emit(gateway.DigitalInput{Pin: 2, Value: 0})
 	b.emit(gateway.AnalogInput{Pin: 2, Value: 5}) // analog pin 2 is another pin
 	r.expectReports("digital pin 2 disabled", analog(2, 5))
 	if st := r.gw.Stats(); st.Muted != 1 {
 		t.Errorf("Stats().Muted = %d, want 1", st.Muted)
 	}
-	r.ok(gateway.EnableDigitalReporting{Pin: new(2)})
+	r.ok(gateway.Command{Name: gateway.CmdEnableDigitalReporting, Pin: new(2)})
 	b.emit(gateway.DigitalInput{Pin: 2, Value: 1})
 	r.expectReports("digital pin 2 enabled", digital(2, 1))
 }
@@ -545,13 +545,13 @@ func TestOtherCommandsAndTopics(t *testing.T) {
 	}
 
 	// Timestamps come from Options.Now.
-	r.send(gateway.SetModeDigitalInput{Pin: new(2)})
+	r.send(gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(2)})
 	if rep := r.sync(); len(rep) != 1 || rep[0] != (gateway.DigitalInput{Pin: 2, Value: 0, Timestamp: 1700000000.5}) {
 		t.Fatalf("got %v", rep)
 	}
 
 	// A topic that only shares the command topic's prefix is ignored.
-	if err := r.client.Publish(gateway.CommandTopic(device)+"2", gateway.SetModeDigitalOutput{Pin: new(13)}); err != nil {
+	if err := r.client.Publish(gateway.CommandTopic(device)+"2", gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(13)}); err != nil {
 		t.Fatal(err)
 	}
 	r.noReports("other topic")
@@ -589,7 +589,7 @@ func TestNewAndRun(t *testing.T) {
 	client := bp.Connect(t, banyan.WithSubscriptions("r"))
 	// Either command topic works.
 	for i := 0; ; i++ {
-		client.Publish([]string{"a", "b"}[i%2], gateway.SetModeI2C{})
+		client.Publish([]string{"a", "b"}[i%2], gateway.Command{Name: gateway.CmdSetModeI2C})
 		if b.I2CEnabled() {
 			break
 		}
@@ -614,5 +614,46 @@ func TestNewAndRun(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run returned %v after cancel, want nil", err)
+	}
+}
+
+// espBoard takes digital_write and set_mode_digital_input whole, to see
+// the ESP8266's options; everything else it leaves to the gateway.
+type espBoard struct {
+	bareBoard
+	mu   sync.Mutex
+	seen []gateway.Command
+}
+
+func (b *espBoard) HandleCommand(c gateway.Command) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.seen = append(b.seen, c)
+	return c.Name == gateway.CmdDigitalWrite, nil
+}
+
+func (b *espBoard) commands() []gateway.Command {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.seen)
+}
+
+func TestCommandHandlerSeesExtraFields(t *testing.T) {
+	b := &espBoard{}
+	r := newRig(t, b, gateway.Options{})
+	r.ok(map[string]any{"command": "set_mode_digital_input", "pin": 4, "tag": "button", "pull_up": false, "irq": "rising"},
+		map[string]any{"command": "digital_write", "tag": "button", "value": 1, "drain": 0})
+	var got []gateway.Command
+	for _, c := range b.commands() {
+		if !strings.HasPrefix(c.Name, "__") {
+			got = append(got, c)
+		}
+	}
+	want := []gateway.Command{
+		{Name: gateway.CmdSetModeDigitalInput, Pin: new(4), Tag: "button", Extra: map[string]any{"pull_up": false, "irq": "rising"}},
+		{Name: gateway.CmdDigitalWrite, Pin: new(4), Tag: "button", Value: 1, Extra: map[string]any{"drain": int64(0)}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("board got %#v\nwant %#v", got, want)
 	}
 }

@@ -95,15 +95,6 @@ const (
 	CmdStepperWrite              = "stepper_write"
 )
 
-// Commands lists the 22 command names in the order of the spec.
-func Commands() []string {
-	return []string{CmdAnalogWrite, CmdDigitalWrite, CmdDisableAnalogReporting, CmdDisableDigitalReporting,
-		CmdEnableAnalogReporting, CmdEnableDigitalReporting, CmdI2CRead, CmdI2CWrite, CmdPlayTone, CmdPWMWrite,
-		CmdServoPosition, CmdSetModeAnalogInput, CmdSetModeDigitalInput, CmdSetModeDigitalInputPullup,
-		CmdSetModeDigitalOutput, CmdSetModeI2C, CmdSetModePWM, CmdSetModeServo, CmdSetModeSonar,
-		CmdSetModeStepper, CmdSetModeTone, CmdStepperWrite}
-}
-
 // The report names: the value of a report's "report" key. ReportError is
 // this package's addition; the other four are the spec's.
 const (

@@ -13,49 +13,49 @@ import (
 // allCommands has one value of each command type, with every field set.
 func allCommands() []gateway.Command {
 	return []gateway.Command{
-		gateway.AnalogWrite{Pin: new(1), Tag: "dac", Value: 512},
-		gateway.DigitalWrite{Pin: new(0), Value: 1},
-		gateway.DisableAnalogReporting{Pin: new(2)},
-		gateway.DisableDigitalReporting{Tag: "button"},
-		gateway.EnableAnalogReporting{Pin: new(3), Tag: "pot"},
-		gateway.EnableDigitalReporting{Pin: new(4)},
-		gateway.I2CRead{Addr: 0x48, Register: new(0), NumberOfBytes: 2},
-		gateway.I2CWrite{Pin: new(200), Addr: 0x48, Data: []byte{0, 255}},
-		gateway.PlayTone{Pin: new(8), Freq: 1000, Duration: 0},
-		gateway.PWMWrite{Tag: "motor", Value: 255},
-		gateway.ServoPosition{Pin: new(9), Position: 180},
-		gateway.SetModeAnalogInput{Pin: new(0)},
-		gateway.SetModeDigitalInput{Pin: new(2), Tag: "button"},
-		gateway.SetModeDigitalInputPullup{Pin: new(3)},
-		gateway.SetModeDigitalOutput{Pin: new(13), Tag: "led"},
-		gateway.SetModeI2C{},
-		gateway.SetModePWM{Pin: new(5)},
-		gateway.SetModeServo{Pin: new(9)},
-		gateway.SetModeSonar{TriggerPin: new(7), Tag: "sonar", EchoPin: 6},
-		gateway.SetModeStepper{Pins: []int{8, 9, 10, 11}, StepsPerRevolution: 512},
-		gateway.SetModeTone{Pin: new(8)},
-		gateway.StepperWrite{MotorSpeed: 20, NumberOfSteps: -100},
+		gateway.Command{Name: gateway.CmdAnalogWrite, Pin: new(1), Tag: "dac", Value: 512},
+		gateway.Command{Name: gateway.CmdDigitalWrite, Pin: new(0), Value: 1},
+		gateway.Command{Name: gateway.CmdDisableAnalogReporting, Pin: new(2)},
+		gateway.Command{Name: gateway.CmdDisableDigitalReporting, Tag: "button"},
+		gateway.Command{Name: gateway.CmdEnableAnalogReporting, Pin: new(3), Tag: "pot"},
+		gateway.Command{Name: gateway.CmdEnableDigitalReporting, Pin: new(4)},
+		gateway.Command{Name: gateway.CmdI2CRead, Addr: 0x48, Register: new(0), NumberOfBytes: 2},
+		gateway.Command{Name: gateway.CmdI2CWrite, Pin: new(200), Addr: 0x48, Data: []byte{0, 255}},
+		gateway.Command{Name: gateway.CmdPlayTone, Pin: new(8), Freq: 1000, Duration: 0},
+		gateway.Command{Name: gateway.CmdPWMWrite, Tag: "motor", Value: 255},
+		gateway.Command{Name: gateway.CmdServoPosition, Pin: new(9), Position: 180},
+		gateway.Command{Name: gateway.CmdSetModeAnalogInput, Pin: new(0)},
+		gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(2), Tag: "button"},
+		gateway.Command{Name: gateway.CmdSetModeDigitalInputPullup, Pin: new(3)},
+		gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(13), Tag: "led"},
+		gateway.Command{Name: gateway.CmdSetModeI2C},
+		gateway.Command{Name: gateway.CmdSetModePWM, Pin: new(5)},
+		gateway.Command{Name: gateway.CmdSetModeServo, Pin: new(9)},
+		gateway.Command{Name: gateway.CmdSetModeSonar, Pin: new(7), Tag: "sonar", EchoPin: 6},
+		gateway.Command{Name: gateway.CmdSetModeStepper, Pins: []int{8, 9, 10, 11}, StepsPerRevolution: 512},
+		gateway.Command{Name: gateway.CmdSetModeTone, Pin: new(8)},
+		gateway.Command{Name: gateway.CmdStepperWrite, MotorSpeed: 20, NumberOfSteps: -100},
 	}
 }
 
 func TestCommandsRoundTrip(t *testing.T) {
 	names := map[string]bool{}
 	for _, c := range allCommands() {
-		names[c.CommandName()] = true
+		names[c.Name] = true
 		data, err := banyan.Marshal(c)
 		if err != nil {
-			t.Fatalf("%s: %v", c.CommandName(), err)
+			t.Fatalf("%s: %v", c.Name, err)
 		}
 		m, err := banyan.DecodeMap(data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m["command"] != c.CommandName() {
-			t.Errorf("%s encodes command %v", c.CommandName(), m["command"])
+		if m["command"] != c.Name {
+			t.Errorf("%s encodes command %v", c.Name, m["command"])
 		}
 		back, err := gateway.DecodeCommand(data)
 		if err != nil {
-			t.Fatalf("%s: %v", c.CommandName(), err)
+			t.Fatalf("%s: %v", c.Name, err)
 		}
 		if !reflect.DeepEqual(back, c) {
 			t.Errorf("round trip %#v -> %#v", c, back)
@@ -77,11 +77,11 @@ func TestCommandWireForm(t *testing.T) {
 		cmd  gateway.Command
 		want map[string]any
 	}{
-		{gateway.DigitalWrite{Tag: "blinker", Value: 1}, map[string]any{"command": "digital_write", "tag": "blinker", "value": 1}},
-		{gateway.DigitalWrite{Pin: new(0), Value: 0}, map[string]any{"command": "digital_write", "pin": 0, "value": 0}},
-		{gateway.SetModeSonar{TriggerPin: new(7), EchoPin: 6}, map[string]any{"command": "set_mode_sonar", "trigger_pin": 7, "echo_pin": 6}},
-		{gateway.I2CWrite{Addr: 72, Register: new(1), Data: []byte{3}}, map[string]any{"command": "i2c_write", "addr": 72, "register": 1, "data": []any{3}}},
-		{gateway.SetModeI2C{}, map[string]any{"command": "set_mode_i2c"}},
+		{gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "blinker", Value: 1}, map[string]any{"command": "digital_write", "tag": "blinker", "value": 1}},
+		{gateway.Command{Name: gateway.CmdDigitalWrite, Pin: new(0), Value: 0}, map[string]any{"command": "digital_write", "pin": 0, "value": 0}},
+		{gateway.Command{Name: gateway.CmdSetModeSonar, Pin: new(7), EchoPin: 6}, map[string]any{"command": "set_mode_sonar", "trigger_pin": 7, "echo_pin": 6}},
+		{gateway.Command{Name: gateway.CmdI2CWrite, Addr: 72, Register: new(1), Data: []byte{3}}, map[string]any{"command": "i2c_write", "addr": 72, "register": 1, "data": []any{3}}},
+		{gateway.Command{Name: gateway.CmdSetModeI2C}, map[string]any{"command": "set_mode_i2c"}},
 	} {
 		got, err := banyan.Marshal(c.cmd)
 		if err != nil {
@@ -119,7 +119,7 @@ func TestParseCommandErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (gateway.I2CWrite{Addr: 80, Data: []byte{1, 2}}); !reflect.DeepEqual(c, want) {
+	if want := (gateway.Command{Name: gateway.CmdI2CWrite, Addr: 80, Data: []byte{1, 2}}); !reflect.DeepEqual(c, want) {
 		t.Fatalf("got %#v", c)
 	}
 	if _, err := gateway.DecodeCommand([]byte{0x05}); !errors.Is(err, banyan.ErrNotMap) {
@@ -201,5 +201,33 @@ func TestConstants(t *testing.T) {
 	}
 	if !strings.Contains(gateway.ErrUnknownTag.Error(), "tag") {
 		t.Error("ErrUnknownTag text")
+	}
+}
+
+// Keys the spec does not name for a command (the ESP8266's options) are
+// kept in Extra, and sent again by Map.
+func TestCommandExtraFields(t *testing.T) {
+	m := map[string]any{"command": "set_mode_digital_input", "pin": int64(4), "pull_up": false, "irq": "rising", "count": int64(2)}
+	c, err := gateway.ParseCommand(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(4),
+		Extra: map[string]any{"pull_up": false, "irq": "rising", "count": int64(2)}}
+	if !reflect.DeepEqual(c, want) {
+		t.Fatalf("got %#v, want %#v", c, want)
+	}
+	got, err := banyan.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wire, _ := banyan.Marshal(m)
+	if string(got) != string(wire) {
+		t.Fatalf("re-encoded as %x, want %x", got, wire)
+	}
+	// Extra never overrides the command's own keys.
+	c = gateway.Command{Name: gateway.CmdDigitalWrite, Pin: new(5), Value: 1, Extra: map[string]any{"value": 0, "drain": 0}}
+	if m := c.Map(); m["value"] != 1 || m["drain"] != 0 || m["command"] != "digital_write" {
+		t.Fatalf("Map() = %v", m)
 	}
 }

@@ -60,7 +60,7 @@ func gwFirstInput(t *testing.T, c *banyan.Component, topic string) gateway.Digit
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		c.Publish(topic, gateway.SetModeDigitalInput{Pin: new(2)})
+		c.Publish(topic, gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(2)})
 		if r := gwNextReport(t, c, 100*time.Millisecond); r != nil {
 			in, ok := r.(gateway.DigitalInput)
 			if !ok {
@@ -78,10 +78,10 @@ func TestGatewaySim(t *testing.T) {
 	if in := gwFirstInput(t, client, "to_bench_gateway"); in.Pin != 2 || in.Value != 0 {
 		t.Fatalf("first report %+v", in)
 	}
-	client.Publish("to_bench_gateway", gateway.SetModeDigitalOutput{Pin: new(13), Tag: "led"})
-	client.Publish("to_bench_gateway", gateway.DigitalWrite{Tag: "led", Value: 1})
-	client.Publish("to_bench_gateway", gateway.SetModeI2C{})
-	client.Publish("to_bench_gateway", gateway.I2CRead{Addr: 0x50, Register: new(7), NumberOfBytes: 2})
+	client.Publish("to_bench_gateway", gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(13), Tag: "led"})
+	client.Publish("to_bench_gateway", gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "led", Value: 1})
+	client.Publish("to_bench_gateway", gateway.Command{Name: gateway.CmdSetModeI2C})
+	client.Publish("to_bench_gateway", gateway.Command{Name: gateway.CmdI2CRead, Addr: 0x50, Register: new(7), NumberOfBytes: 2})
 	var r gateway.Report
 	for {
 		if r = gwNextReport(t, client, 10*time.Second); r == nil {
@@ -94,7 +94,7 @@ func TestGatewaySim(t *testing.T) {
 	if d, ok := r.(gateway.I2CData); !ok || len(d.Value) != 2 || d.Value[0] != 7 || d.Value[1] != 8 {
 		t.Fatalf("report %#v, want i2c_data [7 8]", r)
 	}
-	client.Publish("to_bench_gateway", gateway.DigitalWrite{Tag: "nobody", Value: 1})
+	client.Publish("to_bench_gateway", gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "nobody", Value: 1})
 	if e, ok := gwNextReport(t, client, 10*time.Second).(gateway.ErrorReport); !ok || e.Code != gateway.CodeUnknownTag {
 		t.Fatalf("got %#v, want an unknown_tag error", e)
 	}
