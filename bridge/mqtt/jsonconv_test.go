@@ -25,9 +25,9 @@ func mustMarshal(t *testing.T, v any) []byte {
 // ordered builds a msgpack map with keys in the given order (Go maps have none).
 func ordered(t *testing.T, kv ...any) []byte {
 	t.Helper()
-	out := appendContainerHeader(nil, len(kv)/2, 0x80, 0xde)
+	out := []byte{0x80 | byte(len(kv)/2)}
 	for i := 0; i < len(kv); i += 2 {
-		out = appendMsgpackStr(out, kv[i].(string))
+		out = append(out, mustMarshal(t, kv[i])...)
 		out = append(out, mustMarshal(t, kv[i+1])...)
 	}
 	return out
@@ -112,7 +112,7 @@ func TestJSONToMsgpack(t *testing.T) {
 
 func TestJSONToMsgpackRefuses(t *testing.T) {
 	for _, in := range []string{
-		``, ` `, `not json`, `{"a": 1} x`, `{"a": 1}{}`, `{"a":}`, `[1,]`, `NaN`, `Infinity`,
+		``, ` `, `not json`, `{"a": 1} x`, `{"a": 1}{}`, `{"a":}`, `[1,]`, `nan`, `-NaN`, `Inf`,
 		`18446744073709551616`, `-9223372036854775809`, "\xff\"", `{"a": "` + "\x01" + `"}`,
 		strings.Repeat("[", banyan.MaxNesting+1) + strings.Repeat("]", banyan.MaxNesting+1),
 	} {
@@ -157,9 +157,6 @@ func TestJSONLikePython(t *testing.T) {
 		got, err := MsgpackToJSON(in)
 		if err != nil || string(got) != want {
 			t.Errorf("value %#v: ours %s (%v), Python %s", v, got, err, want)
-		}
-		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-			continue // NaN/Infinity: Python's non-standard tokens, refused from MQTT
 		}
 		back, ok := ask("l", []byte(want))
 		if !ok {

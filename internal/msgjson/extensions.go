@@ -72,12 +72,12 @@ func appendBinHeader(dst []byte, n int) []byte {
 }
 
 // nonFinite writes the float of the token NaN, Infinity or -Infinity at
-// src[i].
+// src[i]. NaN is the one Python's float('nan') packs, 0x7ff8000000000000.
 func (c *toMsgpack) nonFinite(i int) error {
 	for _, t := range [...]struct {
 		word string
 		f    float64
-	}{{"NaN", math.NaN()}, {"Infinity", math.Inf(1)}, {"-Infinity", math.Inf(-1)}} {
+	}{{"NaN", math.Float64frombits(0x7ff8000000000000)}, {"Infinity", math.Inf(1)}, {"-Infinity", math.Inf(-1)}} {
 		if bytes.HasPrefix(c.src[i:], []byte(t.word)) {
 			c.dst = appendFloat(c.dst, t.f)
 			c.pos = i + len(t.word)
