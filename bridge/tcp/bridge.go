@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/service"
 )
 
 var (
@@ -30,8 +31,8 @@ var (
 	// (ZeroMQ prefix match): everything a device sends would come straight
 	// back to it.
 	ErrLoop = errors.New("tcp: the publishing topic is also subscribed")
-	// ErrRunning is a second call to Run.
-	ErrRunning = errors.New("tcp: bridge already running")
+	// ErrRunning is a second call to Run (the sentinel all bridges share).
+	ErrRunning = service.ErrRunning
 	// ErrNotAllowed is a publishing topic (without topic framing) that
 	// Options.AllowTopics does not allow: nothing the device sends could
 	// be published.
@@ -145,17 +146,14 @@ type Bridge struct {
 
 	toDevice, fromDevice, refused, dropped, garbage, denied, connects, disconnects atomic.Uint64
 
-	started   atomic.Bool
-	closed    atomic.Bool
-	closeOnce sync.Once
+	life service.Lifecycle
 }
 
 // device is one open TCP connection.
 type device struct {
 	conn    net.Conn
-	out     chan []byte
-	done    chan struct{} // closed when the connection is finished with
-	carried atomic.Bool   // a frame went either way
+	q       *service.Queue // frames for the device
+	carried atomic.Bool    // a frame went either way
 }
 
 // New checks the options, connects to the backplane (subscribed and ready
@@ -269,11 +267,8 @@ func (b *Bridge) Stats() Stats {
 // connections and the backplane component and returns nil. Close also ends
 // it, and then it returns banyan.ErrClosed. Run may be called once.
 func (b *Bridge) Run(ctx context.Context) error {
-	if !b.started.CompareAndSwap(false, true) {
-		return ErrRunning
-	}
-	if b.closed.Load() {
-		return banyan.ErrClosed
+	if err := b.life.Start(); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -301,7 +296,7 @@ func (b *Bridge) Run(ctx context.Context) error {
 	}
 	b.mu.Unlock()
 	wg.Wait()
-	closed := b.closed.Load()
+	closed := b.life.Closed()
 	b.Close()
 	if closed || errors.Is(compErr, banyan.ErrClosed) {
 		return banyan.ErrClosed
@@ -313,12 +308,11 @@ func (b *Bridge) Run(ctx context.Context) error {
 // ends Run. A bridge that never ran must be closed; after Run it is not
 // needed. It is safe to call more than once, from any goroutine.
 func (b *Bridge) Close() error {
-	b.closed.Store(true)
-	b.closeOnce.Do(func() {
+	b.life.Close(func() error {
 		if b.ln != nil {
 			b.ln.Close()
 		}
-		b.comp.Close()
+		return b.comp.Close()
 	})
 	return nil
 }
@@ -339,11 +333,10 @@ func (b *Bridge) toDevices(m *banyan.Message) {
 		return
 	}
 	for d := range b.conns {
-		select {
-		case d.out <- frame:
-		default:
+		if ok, drops := d.q.Offer(frame); !ok {
 			n := b.dropped.Add(1)
-			b.log.Warn("device queue full; message dropped", "device", d.conn.RemoteAddr().String(), "topic", m.Topic, "dropped_total", n)
+			b.log.Warn("device queue full; message dropped", "device", d.conn.RemoteAddr().String(), "topic", m.Topic,
+				"device_drops", drops, "dropped_total", n)
 		}
 	}
 }
@@ -414,7 +407,7 @@ func (b *Bridge) serve(ctx context.Context, wg *sync.WaitGroup) {
 // handle runs one device connection until it ends or ctx does: this
 // goroutine reads, another writes.
 func (b *Bridge) handle(ctx context.Context, conn net.Conn) *device {
-	d := &device{conn: conn, out: make(chan []byte, b.o.Queue), done: make(chan struct{})}
+	d := &device{conn: conn, q: service.NewQueue(b.o.Queue)}
 	log := b.log.With("device", conn.RemoteAddr().String())
 	b.mu.Lock()
 	b.conns[d] = struct{}{}
@@ -434,7 +427,7 @@ func (b *Bridge) handle(ctx context.Context, conn net.Conn) *device {
 	delete(b.conns, d)
 	b.disconnects.Add(1)
 	b.mu.Unlock()
-	close(d.done)
+	d.q.Stop()
 	conn.Close()
 	<-writerDone
 	stop()
@@ -452,20 +445,18 @@ func (b *Bridge) handle(ctx context.Context, conn net.Conn) *device {
 // write sends queued frames to the device. A failed or timed-out write
 // closes the connection, which ends the reader too.
 func (b *Bridge) write(d *device, log *slog.Logger) {
-	for {
-		select {
-		case <-d.done:
-			return
-		case f := <-d.out:
-			d.conn.SetWriteDeadline(time.Now().Add(b.o.WriteTimeout))
-			if _, err := d.conn.Write(f); err != nil {
-				log.Warn("write to device failed; closing", "error", err)
-				d.conn.Close()
-				return
-			}
-			b.toDevice.Add(1)
-			d.carried.Store(true)
+	err := d.q.Run(func(f []byte) error {
+		d.conn.SetWriteDeadline(time.Now().Add(b.o.WriteTimeout))
+		if _, err := d.conn.Write(f); err != nil {
+			return err
 		}
+		b.toDevice.Add(1)
+		d.carried.Store(true)
+		return nil
+	})
+	if err != nil {
+		log.Warn("write to device failed; closing", "error", err)
+		d.conn.Close()
 	}
 }
 
@@ -491,7 +482,7 @@ func logTopic(topic string) string {
 // ends or fails. Bad frames and frames on topics not allowed are counted
 // and skipped.
 func (b *Bridge) read(d *device, log *slog.Logger) error {
-	var garbage, denied int
+	var garbage, denied service.FirstWarn // per connection
 	r := bufio.NewReader(d.conn)
 	for {
 		body, err := b.o.Framing.ReadFrame(r)
@@ -509,12 +500,7 @@ func (b *Bridge) read(d *device, log *slog.Logger) error {
 		topic, payload, err := b.o.Framing.Split(body)
 		if err != nil {
 			n := b.garbage.Add(1)
-			garbage++
-			level := slog.LevelDebug
-			if garbage == 1 {
-				level = slog.LevelWarn // once per connection; the rest at debug
-			}
-			log.Log(context.Background(), level, "frame from the device skipped", "error", err,
+			log.Log(context.Background(), garbage.Level(), "frame from the device skipped", "error", err,
 				"bytes", len(body), "head", hex.EncodeToString(body[:min(len(body), 16)]), "garbage_total", n)
 			continue
 		}
@@ -523,12 +509,7 @@ func (b *Bridge) read(d *device, log *slog.Logger) error {
 		}
 		if !allowed(b.o.AllowTopics, topic) {
 			n := b.denied.Add(1)
-			denied++
-			level := slog.LevelDebug
-			if denied == 1 {
-				level = slog.LevelWarn // once per connection; the rest at debug
-			}
-			log.Log(context.Background(), level, "frame from the device not published: topic not allowed", "topic", logTopic(topic),
+			log.Log(context.Background(), denied.Level(), "frame from the device not published: topic not allowed", "topic", logTopic(topic),
 				"allowed", b.o.AllowTopics, "denied_total", n)
 			continue
 		}
