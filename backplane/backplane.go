@@ -65,7 +65,8 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Backplane is a running forwarder. Create it with New, then call Run.
+// Backplane is a running forwarder: New starts it, Close stops it (see
+// the package doc, Lifecycle).
 type Backplane struct {
 	opts     Options
 	sub      *zmtp.Sub // components publish into it
@@ -100,8 +101,9 @@ func port(p, def int) int {
 	return p
 }
 
-// New binds both ports. A port that is taken gives an error wrapping
-// ErrPortInUse whose text names the port.
+// New binds both ports and starts forwarding: when it returns, components
+// can connect. A port that is taken gives an error wrapping ErrPortInUse
+// whose text names the port. Call Close to stop it.
 func New(opts Options) (*Backplane, error) {
 	zo := zmtp.DefaultOptions()
 	switch {
@@ -163,8 +165,10 @@ func (b *Backplane) PublisherPort() int { return b.pubAddr.Port }
 // SubscriberPort is the bound port components subscribe from.
 func (b *Backplane) SubscriberPort() int { return b.subAddr.Port }
 
-// Run forwards messages until ctx ends, then closes both sockets (waiting a
-// bounded linger for queued messages) and returns nil.
+// Run is for programs whose main loop is the backplane (`banyan
+// backplane`): it waits for ctx to end, then calls Close, and returns nil.
+// It returns early, also nil, when Close is called. Forwarding does not
+// depend on it: it runs from New to Close.
 func (b *Backplane) Run(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
@@ -175,7 +179,9 @@ func (b *Backplane) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the backplane. Run returns after it.
+// Close stops the backplane: it closes both sockets, waiting a bounded
+// linger for queued messages, and returns when their goroutines have
+// ended. It may be called more than once; a running Run returns.
 func (b *Backplane) Close() error {
 	b.runOnce.Do(func() {
 		b.sub.Close()

@@ -41,10 +41,7 @@ func start(t *testing.T, opts Options) (*Backplane, context.CancelFunc) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { bp.Run(ctx); close(done) }()
-	stop := func() { cancel(); <-done }
+	stop := func() { bp.Close() }
 	t.Cleanup(stop)
 	return bp, stop
 }

@@ -9,4 +9,20 @@
 // (loopback and LAN both work), reports a port in use in one line, counts
 // what it forwards and drops, and gives each subscriber its own bounded
 // queue so that one stalled subscriber never slows the others.
+//
+// # Lifecycle
+//
+// A Backplane has the shape of httptest.Server, not of http.Server.Serve:
+// New binds the ports and starts forwarding, Close stops it.
+//
+//	bp, err := backplane.New(opts)
+//	if err != nil { ... }
+//	defer bp.Close()
+//
+// Why: the forwarder has no loop of its own to lend the caller's goroutine
+// to (the sockets accept and forward on goroutines they start when they
+// bind), and callers need the bound ports, a free port's number included,
+// before anything connects; so binding is starting, and there is nothing
+// left for a Serve to do. Run(ctx) exists for the CLI, which blocks until
+// it is told to stop: it waits for ctx, then calls Close.
 package backplane

@@ -13,15 +13,13 @@ import (
 // Embed a backplane in a program. `banyan backplane` does the same with the
 // default ports 43124/43125 on every interface; here free loopback ports.
 func Example() {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quiet})
 	if err != nil {
 		panic(err) // errors.Is(err, backplane.ErrPortInUse) when a port is taken
 	}
-	done := make(chan struct{})
-	go func() { bp.Run(ctx); close(done) }()
+	defer bp.Close()
 
 	c, err := banyan.Connect(ctx, banyan.WithBackplane("127.0.0.1"),
 		banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()), banyan.WithLogger(quiet),
@@ -34,7 +32,5 @@ func Example() {
 	v, _ := m.Value()
 	fmt.Println(m.Topic, v, bp.Stats().Subscribers)
 	c.Close()
-	cancel()
-	<-done
 	// Output: hello world 1
 }

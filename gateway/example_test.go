@@ -24,9 +24,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	bpDone := make(chan struct{})
-	go func() { bp.Run(ctx); close(bpDone) }()
-	defer func() { cancel(); <-bpDone }()
+	defer bp.Close()
 	at := []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()), banyan.WithLogger(quiet)}
 
 	// The gateway, for device "sim": commands on to_sim_gateway.

@@ -28,9 +28,7 @@ func Example() {
 			fmt.Println(err)
 			return
 		}
-		done := make(chan struct{})
-		go func() { bp.Run(ctx); close(done) }()
-		defer func() { cancel(); <-done }()
+		defer bp.Close()
 		topic := map[string]string{"BP1": "[echo]", "BP2": "[notice]"}[name]
 		rows = append(rows, fmt.Sprintf("%s,127.0.0.1,%d,%q,%d", name, bp.SubscriberPort(), topic, bp.PublisherPort()))
 	}

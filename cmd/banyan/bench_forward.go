@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strconv"
 	"syscall"
 	"time"
 
+	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/internal/benchmark"
 	"github.com/spf13/cobra"
 )
@@ -33,7 +36,7 @@ a pyzmq zmq.device FORWARDER, alternating.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cfg.PID == 0 && startOwn {
-				pid, stop, err := startBackplaneProcess(cfg.PublisherPort, cfg.SubscriberPort)
+				pid, stop, err := startBackplaneProcess(cmd.Context(), cfg.PublisherPort, cfg.SubscriberPort)
 				if err != nil {
 					return err
 				}
@@ -64,19 +67,44 @@ a pyzmq zmq.device FORWARDER, alternating.`,
 }
 
 // startBackplaneProcess runs "banyan backplane --hwm -1" (lossless) on the
-// given ports as a child process.
-func startBackplaneProcess(pubPort, subPort int) (pid int, stop func(), err error) {
+// given ports as a child process, and returns once it forwards: a
+// component's connection probe has come back through it.
+func startBackplaneProcess(ctx context.Context, pubPort, subPort int) (pid int, stop func(), err error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return 0, nil, err
 	}
 	bp := exec.Command(exe, "backplane", "--bind", "127.0.0.1", "--hwm", "-1",
 		"-p", strconv.Itoa(pubPort), "-s", strconv.Itoa(subPort))
+	bp.Stderr = os.Stderr
 	if err := bp.Start(); err != nil {
 		return 0, nil, err
 	}
-	time.Sleep(200 * time.Millisecond)
-	return bp.Process.Pid, func() { bp.Process.Signal(syscall.SIGTERM); bp.Wait() }, nil
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = bp.Wait(); close(exited) }()
+	stop = func() { bp.Process.Signal(syscall.SIGTERM); <-exited }
+	// Probe until it answers, or stop probing as soon as it has exited.
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	go func() {
+		select {
+		case <-exited:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	c, err := banyan.Connect(ctx, banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(pubPort, subPort),
+		banyan.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		stop()
+		if waitErr != nil {
+			return 0, nil, fmt.Errorf("backplane process: %w", waitErr)
+		}
+		return 0, nil, fmt.Errorf("backplane process does not answer: %w", err)
+	}
+	c.Close()
+	return bp.Process.Pid, stop, nil
 }
 
 func newBenchThroughputCmd() *cobra.Command {
@@ -96,7 +124,7 @@ a backplane already running there.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if own {
-				_, stop, err := startBackplaneProcess(cfg.PublisherPort, cfg.SubscriberPort)
+				_, stop, err := startBackplaneProcess(cmd.Context(), cfg.PublisherPort, cfg.SubscriberPort)
 				if err != nil {
 					return err
 				}

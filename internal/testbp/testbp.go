@@ -29,10 +29,8 @@ func Quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // and Stats.
 type BP struct {
 	*backplane.Backplane
-	host   string
-	log    *slog.Logger
-	cancel context.CancelFunc
-	done   chan struct{}
+	host string
+	log  *slog.Logger
 }
 
 // Start runs a backplane with opts until the test ends, failing the test
@@ -68,19 +66,14 @@ func TryStart(t testing.TB, opts backplane.Options) (*BP, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	b := &BP{Backplane: bp, host: opts.Bind, log: opts.Logger, cancel: cancel, done: make(chan struct{})}
-	go func() { bp.Run(ctx); close(b.done) }()
+	b := &BP{Backplane: bp, host: opts.Bind, log: opts.Logger}
 	t.Cleanup(b.Stop)
 	return b, nil
 }
 
 // Stop stops the backplane and waits until it has closed its ports. It may
 // be called more than once; the test's cleanup calls it too.
-func (b *BP) Stop() {
-	b.cancel()
-	<-b.done
-}
+func (b *BP) Stop() { b.Close() }
 
 // Options returns a new slice of component options that reach this
 // backplane (its address and ports, and its logger), followed by extra.
