@@ -1,4 +1,4 @@
-// Package ws is Banyan's WebSocket gateway: it lets web pages (OneGPIO's
+// Package ws is Banyan's WebSocket bridge: it lets web pages (OneGPIO's
 // arduino.html, esp8266.html and rpi.html) talk to a Banyan backplane with
 // JSON. It is wire-compatible with Python Banyan's ws_gateway
 // (projects/OneGPIO/shared/ws_gateway.py), with its faults fixed, and runs
@@ -21,10 +21,10 @@
 //
 // Messages go to the browsers registered under exactly the message's topic:
 // a Banyan subscription is a prefix, so "from_arduino_gateway2" also reaches
-// the gateway, but not the browsers of "from_arduino_gateway". Several
+// the bridge, but not the browsers of "from_arduino_gateway". Several
 // browsers may use the same id; each gets every message.
 //
-// Like ws_gateway, the gateway rewrites a numeric top-level "timestamp"
+// Like ws_gateway, the bridge rewrites a numeric top-level "timestamp"
 // (seconds since the epoch, as the hardware gateways publish it) as local
 // time, "2019-02-18 09:31:16", the format of the OneGPIO specification.
 // Options.KeepTimestamps turns this off; Options.Location picks the zone.
@@ -64,7 +64,7 @@
 //   - One backplane connection serves every browser (ws_gateway opened new
 //     ZeroMQ sockets and another receive task for each browser, and never
 //     closed them). Subscriptions are counted: a reply topic is subscribed
-//     when its first browser arrives (the gateway waits until the
+//     when its first browser arrives (the bridge waits until the
 //     backplane forwards it, so nothing published after the id is lost)
 //     and unsubscribed when its last browser leaves (see Topics).
 //   - A slow browser has a bounded queue (Options.Queue); beyond it its
@@ -78,7 +78,7 @@
 //
 // # Hostile browsers
 //
-// No message can take the gateway down:
+// No message can take the bridge down:
 //
 //   - A message is at most Options.MaxMessage bytes (default 1 MiB, as
 //     Python's websockets), the first one, the id, at most 4 KiB; a
@@ -96,10 +96,10 @@
 // # Beyond ws_gateway
 //
 // Options.Static serves a directory over HTTP on the same address, so the
-// OneGPIO pages can be loaded from the gateway itself. Cross-site requests
+// OneGPIO pages can be loaded from the bridge itself. Cross-site requests
 // are refused by default (ws_gateway accepts every origin: any web site the
 // user visits could drive the hardware); allowed are non-browser clients,
-// the gateway's own origin (every loopback name counts as the same host),
+// the bridge's own origin (every loopback name counts as the same host),
 // pages opened from files (origin "null", unless
 // Options.RefuseNullOrigin), and the patterns in Options.Origins ("*" for
 // ws_gateway's behaviour).

@@ -13,7 +13,7 @@ import (
 )
 
 // A browser page (here a Go WebSocket client) talks to an Arduino gateway
-// (here a Banyan component) through the gateway, as OneGPIO's arduino.html
+// (here a Banyan component) through the bridge, as OneGPIO's arduino.html
 // does.
 func Example() {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -53,7 +53,7 @@ func Example() {
 	}
 	defer page.CloseNow()
 	page.Write(ctx, websocket.MessageText, []byte(`{"id": "to_arduino_gateway"}`))
-	for g.Topics()["from_arduino_gateway"] == 0 { // the gateway has subscribed for the page
+	for g.Topics()["from_arduino_gateway"] == 0 { // the bridge has subscribed for the page
 		time.Sleep(time.Millisecond)
 	}
 

@@ -17,10 +17,10 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// startGateway runs a gateway on a free loopback port, reaching bp, until
+// startBridge runs a bridge on a free loopback port, reaching bp, until
 // the test ends. Unset options get test values: a quiet logger, UTC for
 // the timestamp rewrite.
-func startGateway(t *testing.T, bp *testbp.BP, o ws.Options) *ws.Gateway {
+func startBridge(t *testing.T, bp *testbp.BP, o ws.Options) *ws.Bridge {
 	t.Helper()
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:0"
@@ -54,15 +54,15 @@ func startGateway(t *testing.T, bp *testbp.BP, o ws.Options) *ws.Gateway {
 	return g
 }
 
-// start runs a backplane and a gateway.
-func start(t *testing.T, o ws.Options) (*testbp.BP, *ws.Gateway) {
+// start runs a backplane and a bridge.
+func start(t *testing.T, o ws.Options) (*testbp.BP, *ws.Bridge) {
 	t.Helper()
 	bp := testbp.Start(t, backplane.Options{})
-	return bp, startGateway(t, bp, o)
+	return bp, startBridge(t, bp, o)
 }
 
 // dialOrigin opens a WebSocket to g, sending origin unless it is empty.
-func dialOrigin(t *testing.T, g *ws.Gateway, origin string) (*websocket.Conn, *http.Response, error) {
+func dialOrigin(t *testing.T, g *ws.Bridge, origin string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testbp.Patience)
 	defer cancel()
@@ -79,7 +79,7 @@ func dialOrigin(t *testing.T, g *ws.Gateway, origin string) (*websocket.Conn, *h
 }
 
 // dial opens a WebSocket to g as a non-browser client.
-func dial(t *testing.T, g *ws.Gateway) *websocket.Conn {
+func dial(t *testing.T, g *ws.Bridge) *websocket.Conn {
 	t.Helper()
 	c, _, err := dialOrigin(t, g, "")
 	if err != nil {
@@ -141,9 +141,9 @@ func closeStatus(t *testing.T, c *websocket.Conn) websocket.StatusCode {
 	}
 }
 
-// hello sends the id and waits until the gateway has n browsers on its
+// hello sends the id and waits until the bridge has n browsers on its
 // reply topic (so it is subscribed and forwarding).
-func hello(t *testing.T, g *ws.Gateway, c *websocket.Conn, id string, n int) {
+func hello(t *testing.T, g *ws.Bridge, c *websocket.Conn, id string, n int) {
 	t.Helper()
 	send(t, c, `{"id": "`+id+`"}`)
 	reply, err := ws.ReplyTopic(id)
@@ -156,7 +156,7 @@ func hello(t *testing.T, g *ws.Gateway, c *websocket.Conn, id string, n int) {
 // waitStats waits until g's counters satisfy cond (counters are updated
 // just after the frame or message they count has gone out), failing with
 // the last stats.
-func waitStats(t *testing.T, g *ws.Gateway, cond func(ws.Stats) bool) {
+func waitStats(t *testing.T, g *ws.Bridge, cond func(ws.Stats) bool) {
 	t.Helper()
 	var last ws.Stats
 	deadline := time.Now().Add(testbp.Patience)

@@ -16,7 +16,7 @@ import (
 	"github.com/gobanyan/banyan/internal/testbp"
 )
 
-// Hostile browsers: one message must never take the gateway down.
+// Hostile browsers: one message must never take the bridge down.
 
 // emptyObjects is the message of the amplification finding: size bytes
 // of [{},{},...], which decoded into Go values took 48 times its size.
@@ -40,7 +40,7 @@ func TestFromJSONAllocations(t *testing.T) {
 	}
 }
 
-// 32 browsers sending 1 MiB of empty objects at once: the gateway
+// 32 browsers sending 1 MiB of empty objects at once: the bridge
 // allocates a few times the bytes it receives (buffers, the msgpack, the
 // message to the backplane), not 48 times (Go values). Allocations are
 // counted (runtime.MemStats.TotalAlloc), which does not depend on when the
@@ -98,7 +98,7 @@ func TestBusyCloses1013(t *testing.T) {
 	hello(t, g, holder, "to_dev", 1)
 	hello(t, g, waiter, "to_dev", 2)
 
-	// The holder sends most of a message and stops: the gateway's buffer
+	// The holder sends most of a message and stops: the bridge's buffer
 	// for it has grown to MaxMessage, charged twice: the whole budget.
 	ctx, cancel := context.WithTimeout(context.Background(), testbp.Patience)
 	defer cancel()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/service"
 )
 
 // DefaultListen is Python ws_gateway's address, which it cannot change:
@@ -45,25 +46,25 @@ var (
 	// ErrConvert wraps a Banyan payload that cannot be converted to JSON
 	// (see ToJSON). It is counted and skipped.
 	ErrConvert = errors.New("ws: payload cannot be converted to JSON")
-	// ErrRunning is a second call to Run.
-	ErrRunning = errors.New("ws: gateway already running")
+	// ErrRunning is a second call to Run (the sentinel all bridges share).
+	ErrRunning = service.ErrRunning
 )
 
-// Options configure a gateway. The zero value is Python's ws_gateway on
+// Options configure a bridge. The zero value is Python's ws_gateway on
 // its default address, with its faults fixed.
 type Options struct {
 	// Listen is the address to serve on, "host:port" (default
 	// DefaultListen, "127.0.0.1:9000"). ":9000" serves every interface;
-	// port 0 picks a free one (see Gateway.Addr).
+	// port 0 picks a free one (see Bridge.Addr).
 	Listen string
-	// Subscribe lists Banyan topics subscribed for the gateway's whole life
-	// (Python's -m). The gateway subscribes to each browser's reply topic
+	// Subscribe lists Banyan topics subscribed for the bridge's whole life
+	// (Python's -m). The bridge subscribes to each browser's reply topic
 	// by itself while the browser is connected, so these are not needed;
 	// they keep the subscription when no browser is there (the messages
 	// are then counted in Stats.Unrouted).
 	Subscribe []string
 	// Static, when not empty, is a directory served over HTTP on the same
-	// address, so that pages (the OneGPIO ones) come from the gateway's own
+	// address, so that pages (the OneGPIO ones) come from the bridge's own
 	// origin. Requests that are not WebSocket upgrades get its files.
 	Static string
 	// Origins lists extra origins allowed to open a WebSocket: host
@@ -71,7 +72,7 @@ type Options struct {
 	// without case), or "scheme://host" patterns. "*" allows every
 	// origin, as Python's ws_gateway does; any web site the user visits can
 	// then drive the devices. Allowed without it: requests without an
-	// Origin (non-browser clients), the gateway's own origin (loopback
+	// Origin (non-browser clients), the bridge's own origin (loopback
 	// names count as one: a page from http://127.0.0.1:9000 may connect to
 	// ws://localhost:9000), and the origin "null" of pages opened from
 	// files, as OneGPIO's open_browser.py opens them (see
@@ -115,9 +116,9 @@ type Options struct {
 	// DecodeWait is the longest wait for MaxDecodeBytes (see there).
 	// Default 5 s.
 	DecodeWait time.Duration
-	// Backplane configures the gateway's Banyan component
+	// Backplane configures the bridge's Banyan component
 	// (banyan.WithBackplane, banyan.WithPorts, banyan.WithName, ...). The
-	// gateway adds its subscriptions and, unless one is given here, its
+	// bridge adds its subscriptions and, unless one is given here, its
 	// logger.
 	Backplane []banyan.Option
 	// Logger receives connection events and skipped messages; nil means
@@ -174,7 +175,7 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// Stats are a gateway's counters.
+// Stats are a bridge's counters.
 type Stats struct {
 	Browsers    int    // sockets that have sent their id and are connected now
 	Connects    uint64 // WebSocket connections accepted

@@ -11,7 +11,7 @@ import (
 
 // checkOrigin applies the origin policy of Options.Origins to a WebSocket
 // request.
-func (g *Gateway) checkOrigin(r *http.Request) error {
+func (g *Bridge) checkOrigin(r *http.Request) error {
 	origin := r.Header.Get("Origin")
 	switch origin {
 	case "":

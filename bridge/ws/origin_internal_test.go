@@ -29,7 +29,7 @@ func TestCheckOrigin(t *testing.T) {
 		{"not a url", "127.0.0.1:9000", Options{}, false},
 	}
 	for _, tc := range cases {
-		g := &Gateway{o: tc.o}
+		g := &Bridge{o: tc.o}
 		r := &http.Request{Host: tc.host, Header: http.Header{}}
 		if tc.origin != "" {
 			r.Header.Set("Origin", tc.origin)

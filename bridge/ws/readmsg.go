@@ -27,14 +27,14 @@ const (
 var errNotUTF8 = errors.New("ws: text message is not valid UTF-8")
 
 // msgReader reads the messages of one connection. Each is read into a
-// buffer charged to the gateway's budget, twice its capacity (the JSON and
+// buffer charged to the bridge's budget, twice its capacity (the JSON and
 // the msgpack it becomes), as the buffer grows, until done is called: a
 // message is in memory only once its bytes are in the budget.
 type msgReader struct {
 	conn   *websocket.Conn
 	budget *budget
 	wait   time.Duration   // the longest wait for budget (Options.DecodeWait)
-	life   context.Context // ends waits for budget: the gateway's life
+	life   context.Context // ends waits for budget: the bridge's life
 	limit  int64           // the read limit set on conn
 	buf    []byte          // the message's buffer; kept between messages when small
 	out    []byte          // the conversion's buffer; likewise

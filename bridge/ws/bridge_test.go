@@ -108,7 +108,7 @@ func TestSeveralBrowsers(t *testing.T) {
 }
 
 // The reply topic is subscribed while a browser wants it: when the last
-// one leaves, the gateway unsubscribes, and messages published afterwards
+// one leaves, the bridge unsubscribes, and messages published afterwards
 // no longer reach it.
 func TestLastBrowserUnsubscribes(t *testing.T) {
 	bp, g := start(t, ws.Options{})
@@ -131,7 +131,7 @@ func TestLastBrowserUnsubscribes(t *testing.T) {
 		t.Fatalf("stats %+v", s)
 	}
 
-	// A new browser on another topic: the gateway subscribes to from_y and
+	// A new browser on another topic: the bridge subscribes to from_y and
 	// waits for the backplane to forward it, which also proves that the
 	// backplane has applied the earlier unsubscription (they travel in
 	// order on one connection).
@@ -143,11 +143,11 @@ func TestLastBrowserUnsubscribes(t *testing.T) {
 	if v := recv(t, c); v["n"] != 3.0 {
 		t.Fatalf("c got %v", v)
 	}
-	// Had from_x reached the gateway, it would have been counted before
+	// Had from_x reached the bridge, it would have been counted before
 	// from_y (one publisher, one connection: in order).
 	after := g.Stats()
 	if after.FromBanyan-before.FromBanyan != 1 || after.Unrouted != before.Unrouted {
-		t.Fatalf("the gateway still received from_x: before %+v, after %+v", before, after)
+		t.Fatalf("the bridge still received from_x: before %+v, after %+v", before, after)
 	}
 }
 
@@ -275,9 +275,9 @@ func TestSlowBrowser(t *testing.T) {
 // converted is counted and skipped.
 func TestPayloadConversion(t *testing.T) {
 	bp := testbp.Start(t, backplane.Options{})
-	// Without validation the gateway's component passes malformed msgpack
+	// Without validation the bridge's component passes malformed msgpack
 	// on, so the conversion itself meets it.
-	g := startGateway(t, bp, ws.Options{Backplane: []banyan.Option{banyan.WithoutValidation()}})
+	g := startBridge(t, bp, ws.Options{Backplane: []banyan.Option{banyan.WithoutValidation()}})
 	dev := bp.Connect(t)
 	c := dial(t, g)
 	hello(t, g, c, "to_dev", 1)
@@ -295,7 +295,7 @@ func TestPayloadConversion(t *testing.T) {
 }
 
 // Browsers from other sites are refused unless allowed; pages opened from
-// files (origin "null") and the gateway's own origin are allowed.
+// files (origin "null") and the bridge's own origin are allowed.
 func TestOrigins(t *testing.T) {
 	_, g := start(t, ws.Options{Origins: []string{"*.good.example"}})
 	port := g.Addr().String()[strings.LastIndex(g.Addr().String(), ":"):]
@@ -335,14 +335,14 @@ func TestStatic(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || string(body) != "<html>OneGPIO</html>" {
 		t.Fatalf("%d %q", resp.StatusCode, body)
 	}
-	// The page's origin is the gateway's: its WebSocket is allowed.
+	// The page's origin is the bridge's: its WebSocket is allowed.
 	c, _, err := dialOrigin(t, g, "http://"+g.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	hello(t, g, c, "to_dev", 1)
 
-	plain := startGateway(t, bp, ws.Options{})
+	plain := startBridge(t, bp, ws.Options{})
 	resp, err = http.Get("http://" + plain.Addr().String() + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -382,7 +382,7 @@ func TestShutdown(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 	if _, _, err := dialOrigin(t, g, ""); err == nil {
-		t.Error("gateway still accepts connections")
+		t.Error("bridge still accepts connections")
 	}
 
 	// Close ends Run with ErrClosed.

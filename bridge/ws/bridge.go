@@ -14,15 +14,16 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/service"
 )
 
 // subscribeTimeout bounds the wait for the backplane to forward a new
 // browser's reply topic.
 const subscribeTimeout = 10 * time.Second
 
-// Gateway joins a Banyan backplane and browsers on WebSockets. Create it
+// Bridge joins a Banyan backplane and browsers on WebSockets. Create it
 // with New and run it with Run.
-type Gateway struct {
+type Bridge struct {
 	o      Options
 	log    *slog.Logger
 	comp   *banyan.Component
@@ -49,32 +50,29 @@ type Gateway struct {
 	connects, disconnects, refused, forbidden, toBanyan, badJSON atomic.Uint64
 	fromBanyan, unrouted, badPayload, toBrowsers, dropped        atomic.Uint64
 	badUTF8, busy                                                atomic.Uint64
+	busyLog, badUTF8Log                                          service.FirstWarn
 
-	started   atomic.Bool
-	closed    atomic.Bool
-	closeOnce sync.Once
+	life service.Lifecycle
 }
 
 // browser is one WebSocket that has sent its id.
 type browser struct {
 	conn  *websocket.Conn
-	id    string // the topic it publishes on
-	reply string // the topic it receives
-	out   chan []byte
-	done  chan struct{}
+	id    string         // the topic it publishes on
+	reply string         // the topic it receives
+	q     *service.Queue // frames for the browser
 	log   *slog.Logger
-	drops uint64 // guarded by Gateway.mu
 }
 
 // New checks the options, starts listening and connects to the backplane
 // (subscribed to Options.Subscribe and ready when it returns). Browsers
 // can connect once Run runs.
-func New(ctx context.Context, o Options) (*Gateway, error) {
+func New(ctx context.Context, o Options) (*Bridge, error) {
 	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{
+	g := &Bridge{
 		o:      o,
 		log:    o.Logger.With("bridge", "ws"),
 		refs:   map[string]int{},
@@ -105,11 +103,11 @@ func New(ctx context.Context, o Options) (*Gateway, error) {
 	return g, nil
 }
 
-// Addr is the address the gateway listens on (useful with port 0).
-func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }
+// Addr is the address the bridge listens on (useful with port 0).
+func (g *Bridge) Addr() net.Addr { return g.ln.Addr() }
 
 // Stats returns the counters.
-func (g *Gateway) Stats() Stats {
+func (g *Bridge) Stats() Stats {
 	g.mu.Lock()
 	n := 0
 	for _, set := range g.routes {
@@ -136,12 +134,12 @@ func (g *Gateway) Stats() Stats {
 	}
 }
 
-// Topics returns the Banyan topics the gateway is subscribed to, each with
+// Topics returns the Banyan topics the bridge is subscribed to, each with
 // the number of browsers waiting for its messages: the reply topics of the
 // connected browsers and Options.Subscribe (with 0 when no browser waits).
 // A reply topic is subscribed when its first browser has sent its id and
 // unsubscribed when its last browser leaves.
-func (g *Gateway) Topics() map[string]int {
+func (g *Bridge) Topics() map[string]int {
 	g.subMu.Lock()
 	defer g.subMu.Unlock()
 	g.mu.Lock()
@@ -157,12 +155,9 @@ func (g *Gateway) Topics() map[string]int {
 // it closes the browsers' connections (status 1001, going away) and the
 // backplane component, and returns nil. Close also ends it, and then it
 // returns banyan.ErrClosed. Run may be called once.
-func (g *Gateway) Run(ctx context.Context) error {
-	if !g.started.CompareAndSwap(false, true) {
-		return ErrRunning
-	}
-	if g.closed.Load() {
-		return banyan.ErrClosed
+func (g *Bridge) Run(ctx context.Context) error {
+	if err := g.life.Start(); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -189,7 +184,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	srv.Close()
 	g.stopBrowsers()
 	wg.Wait()
-	closed := g.closed.Load()
+	closed := g.life.Closed()
 	g.Close()
 	switch {
 	case closed || errors.Is(compErr, banyan.ErrClosed):
@@ -201,22 +196,21 @@ func (g *Gateway) Run(ctx context.Context) error {
 }
 
 // Close stops listening, closes the browsers' connections and disconnects
-// from the backplane, which also ends Run. A gateway that never ran must be
+// from the backplane, which also ends Run. A bridge that never ran must be
 // closed; after Run it is not needed. It is safe to call more than once,
 // from any goroutine.
-func (g *Gateway) Close() error {
-	g.closed.Store(true)
-	g.closeOnce.Do(func() {
+func (g *Bridge) Close() error {
+	g.life.Close(func() error {
 		g.cancel()
 		g.ln.Close()
-		g.comp.Close()
+		return g.comp.Close()
 	})
 	return nil
 }
 
 // stopBrowsers closes every browser connection and waits for their
 // handlers.
-func (g *Gateway) stopBrowsers() {
+func (g *Bridge) stopBrowsers() {
 	g.connMu.Lock()
 	g.stopping = true
 	g.connMu.Unlock()
@@ -225,14 +219,14 @@ func (g *Gateway) stopBrowsers() {
 }
 
 // serveHTTP upgrades WebSocket requests and serves the static directory.
-func (g *Gateway) serveHTTP(w http.ResponseWriter, r *http.Request) {
+func (g *Bridge) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !isUpgrade(r) {
 		if g.static != nil {
 			g.static.ServeHTTP(w, r)
 			return
 		}
 		w.Header().Set("Upgrade", "websocket")
-		http.Error(w, "Banyan WebSocket gateway: connect with a WebSocket", http.StatusUpgradeRequired)
+		http.Error(w, "Banyan WebSocket bridge: connect with a WebSocket", http.StatusUpgradeRequired)
 		return
 	}
 	if err := g.checkOrigin(r); err != nil {
@@ -244,7 +238,7 @@ func (g *Gateway) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	g.connMu.Lock()
 	if g.stopping {
 		g.connMu.Unlock()
-		http.Error(w, "gateway shutting down", http.StatusServiceUnavailable)
+		http.Error(w, "bridge shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	g.conns.Add(1)
@@ -264,7 +258,7 @@ func (g *Gateway) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	closed := make(chan struct{})
 	stop := context.AfterFunc(g.ctx, func() {
 		defer close(closed)
-		conn.Close(websocket.StatusGoingAway, "gateway shutting down")
+		conn.Close(websocket.StatusGoingAway, "bridge shutting down")
 	})
 	defer func() {
 		if !stop() {
@@ -276,7 +270,7 @@ func (g *Gateway) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // handle runs one connection: the id handshake, then this goroutine
 // reads while another writes.
-func (g *Gateway) handle(r *msgReader, log *slog.Logger) {
+func (g *Bridge) handle(r *msgReader, log *slog.Logger) {
 	conn := r.conn
 	id, err := g.readID(r)
 	if err != nil {
@@ -294,8 +288,7 @@ func (g *Gateway) handle(r *msgReader, log *slog.Logger) {
 		return
 	}
 	reply, _ := ReplyTopic(id) // readID checked it
-	b := &browser{conn: conn, id: id, reply: reply, out: make(chan []byte, g.o.Queue), done: make(chan struct{}),
-		log: log.With("id", id)}
+	b := &browser{conn: conn, id: id, reply: reply, q: service.NewQueue(g.o.Queue), log: log.With("id", id)}
 	if err := g.register(b); err != nil {
 		if g.ctx.Err() != nil {
 			return
@@ -315,7 +308,7 @@ func (g *Gateway) handle(r *msgReader, log *slog.Logger) {
 	err = g.read(b, r)
 
 	g.unregister(b)
-	close(b.done)
+	b.q.Stop()
 	<-writerDone
 	switch status := websocket.CloseStatus(err); {
 	case g.ctx.Err() != nil:
@@ -331,7 +324,7 @@ func (g *Gateway) handle(r *msgReader, log *slog.Logger) {
 // readID reads the first message, at most maxIDMessage bytes, and returns
 // its id, a topic starting with "to_". Then it sets the read limit to
 // Options.MaxMessage.
-func (g *Gateway) readID(r *msgReader) (string, error) {
+func (g *Bridge) readID(r *msgReader) (string, error) {
 	ctx, cancel := context.WithTimeout(g.ctx, g.o.IDTimeout)
 	defer cancel()
 	r.setLimit(min(g.o.MaxMessage, maxIDMessage))
@@ -369,26 +362,23 @@ func (g *Gateway) readID(r *msgReader) (string, error) {
 // budget (status 1013) or for not being UTF-8 (status 1007), counting and
 // logging it (the first at warning level, the rest at debug), and reports
 // whether err was one of those.
-func (g *Gateway) closeBad(conn *websocket.Conn, log *slog.Logger, err error) bool {
+func (g *Bridge) closeBad(conn *websocket.Conn, log *slog.Logger, err error) bool {
 	var n uint64
+	var level slog.Level
 	var status websocket.StatusCode
 	var msg, reason string
 	var attrs []any
 	switch {
 	case errors.Is(err, errBusy):
-		n, status = g.busy.Add(1), websocket.StatusTryAgainLater
-		msg, reason = "no room for the message in the decode budget; connection closed", "gateway busy, try again later"
+		n, level, status = g.busy.Add(1), g.busyLog.Level(), websocket.StatusTryAgainLater
+		msg, reason = "no room for the message in the decode budget; connection closed", "bridge busy, try again later"
 		attrs = []any{"max_decode_bytes", g.o.MaxDecodeBytes, "decode_wait", g.o.DecodeWait, "busy_total", n}
 	case errors.Is(err, errNotUTF8):
-		n, status = g.badUTF8.Add(1), websocket.StatusInvalidFramePayloadData
+		n, level, status = g.badUTF8.Add(1), g.badUTF8Log.Level(), websocket.StatusInvalidFramePayloadData
 		msg, reason = "text message not UTF-8; connection closed", "text message is not valid UTF-8"
 		attrs = []any{"bad_utf8_total", n}
 	default:
 		return false
-	}
-	level := slog.LevelDebug
-	if n == 1 {
-		level = slog.LevelWarn // the first; the rest at debug
 	}
 	log.Log(context.Background(), level, msg, append(attrs, "status", int(status))...)
 	conn.Close(status, reason)
@@ -412,7 +402,7 @@ func refuse(conn *websocket.Conn, status websocket.StatusCode, why error) {
 
 // register subscribes to b's reply topic if no browser did yet (and waits
 // until the backplane forwards it), then routes its messages to b.
-func (g *Gateway) register(b *browser) error {
+func (g *Bridge) register(b *browser) error {
 	g.subMu.Lock()
 	defer g.subMu.Unlock()
 	if g.refs[b.reply] == 0 {
@@ -437,7 +427,7 @@ func (g *Gateway) register(b *browser) error {
 
 // unregister stops routing to b, and unsubscribes from its reply topic if
 // b was the last browser for it.
-func (g *Gateway) unregister(b *browser) {
+func (g *Bridge) unregister(b *browser) {
 	g.subMu.Lock()
 	defer g.subMu.Unlock()
 	g.mu.Lock()
@@ -456,8 +446,8 @@ func (g *Gateway) unregister(b *browser) {
 }
 
 // read publishes the browser's messages until the connection ends.
-func (g *Gateway) read(b *browser, r *msgReader) error {
-	var bad int
+func (g *Bridge) read(b *browser, r *msgReader) error {
+	var bad service.FirstWarn // per connection
 	for {
 		_, data, err := r.next(context.Background())
 		if err != nil {
@@ -466,12 +456,7 @@ func (g *Gateway) read(b *browser, r *msgReader) error {
 		payload, err := appendMsgpack(r.output(data), data)
 		if err != nil {
 			n := g.badJSON.Add(1)
-			bad++
-			level := slog.LevelDebug
-			if bad == 1 {
-				level = slog.LevelWarn // once per connection; the rest at debug
-			}
-			b.log.Log(context.Background(), level, "browser message skipped", "error", err, "text", fmt.Sprintf("%.60q", data), "bad_json_total", n)
+			b.log.Log(context.Background(), bad.Level(), "browser message skipped", "error", err, "text", fmt.Sprintf("%.60q", data), "bad_json_total", n)
 			r.done()
 			continue
 		}
@@ -486,31 +471,28 @@ func (g *Gateway) read(b *browser, r *msgReader) error {
 
 // write sends the browser its queued frames. A failed or timed-out write
 // closes the connection, which ends the reader too.
-func (g *Gateway) write(b *browser) {
-	for {
-		select {
-		case <-b.done:
-			return
-		case f := <-b.out:
-			ctx, cancel := context.WithTimeout(context.Background(), g.o.WriteTimeout)
-			err := b.conn.Write(ctx, websocket.MessageText, f)
-			cancel()
-			if err != nil {
-				if g.ctx.Err() == nil {
-					b.log.Warn("write to browser failed; closing", "error", err)
-				}
-				b.conn.CloseNow()
-				return
-			}
-			g.toBrowsers.Add(1)
+func (g *Bridge) write(b *browser) {
+	err := b.q.Run(func(f []byte) error {
+		ctx, cancel := context.WithTimeout(context.Background(), g.o.WriteTimeout)
+		defer cancel()
+		if err := b.conn.Write(ctx, websocket.MessageText, f); err != nil {
+			return err
 		}
+		g.toBrowsers.Add(1)
+		return nil
+	})
+	if err != nil {
+		if g.ctx.Err() == nil {
+			b.log.Warn("write to browser failed; closing", "error", err)
+		}
+		b.conn.CloseNow()
 	}
 }
 
 // fromBanyanMsg converts one Banyan message to JSON and queues it for
 // every browser waiting for its topic (exactly that topic, as Python's
 // ws_gateway routes).
-func (g *Gateway) fromBanyanMsg(m *banyan.Message) {
+func (g *Bridge) fromBanyanMsg(m *banyan.Message) {
 	g.fromBanyan.Add(1)
 	g.mu.Lock()
 	n := len(g.routes[m.Topic])
@@ -533,13 +515,10 @@ func (g *Gateway) fromBanyanMsg(m *banyan.Message) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for b := range g.routes[m.Topic] {
-		select {
-		case b.out <- frame:
-		default:
+		if ok, drops := b.q.Offer(frame); !ok {
 			n := g.dropped.Add(1)
-			b.drops++
-			if b.drops == 1 || b.drops%1000 == 0 {
-				b.log.Warn("browser queue full; message dropped", "topic", m.Topic, "browser_drops", b.drops, "dropped_total", n)
+			if drops == 1 || drops%1000 == 0 {
+				b.log.Warn("browser queue full; message dropped", "topic", m.Topic, "browser_drops", drops, "dropped_total", n)
 			}
 		}
 	}
