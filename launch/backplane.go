@@ -51,11 +51,8 @@ func (l *Launcher) connectOrStart(ctx context.Context, subs []string) (*banyan.C
 		if err != nil {
 			return nil, nil, fmt.Errorf("launch: starting the backplane: %w", err)
 		}
-		bctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { bp.Run(bctx); close(done) }()
 		l.out.printf(l.self, "no backplane answered at %s: started one in this process", l.where())
-		stop = func() { cancel(); <-done }
+		stop = func() { bp.Close() }
 	}
 	c, err = banyan.Connect(ctx, append(opts, banyan.WithConnectTimeout(10*time.Second))...)
 	if err != nil {
