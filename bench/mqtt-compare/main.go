@@ -158,8 +158,8 @@ func main() {
 	case "bridge/banyan": // the bridge between the backplane and the broker, Banyan "test" -> MQTT "test"
 		sctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 		defer stop()
-		b, err := mqtt.Connect(sctx, mqtt.Options{
-			Banyan:          []banyan.Option{banyan.WithBackplane(*host), banyan.WithPorts(*pubPort, *subPort), banyan.WithLogger(quiet)},
+		b, err := mqtt.New(sctx, mqtt.Options{
+			Backplane:       []banyan.Option{banyan.WithBackplane(*host), banyan.WithPorts(*pubPort, *subPort), banyan.WithLogger(quiet)},
 			BanyanSubTopics: []string{"test"}, MapToMQTT: true, MQTTSubTopics: []string{"unused"},
 			Broker: *host, Port: *port, Encoding: mqtt.MsgPack, Logger: quiet,
 		})

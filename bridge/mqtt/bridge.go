@@ -19,6 +19,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/eclipse/paho.mqtt.golang/packets"
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/service"
 )
 
 // Bridge forwards messages between a Banyan backplane and an MQTT broker.
@@ -34,7 +35,9 @@ type Bridge struct {
 
 	subscribed chan error // first subscription result after a connect
 	firstSub   sync.Once
-	closeOnce  sync.Once
+	life       service.Lifecycle
+
+	toMQTTLog, fromMQTTLog service.FirstWarn // conversion failures
 
 	toMQTT, fromMQTT, toMQTTErrors, fromMQTTErrors atomic.Uint64
 	dropped, echoes, connects                      atomic.Uint64
@@ -50,22 +53,22 @@ type Stats struct {
 	Echoes         uint64 // the bridge's own messages come back, not forwarded again (loop guard)
 	Connects       uint64 // successful broker connections (the first one and every reconnection)
 	Connected      bool   // the broker connection is open now
-	Banyan         banyan.Stats
+	Backplane      banyan.Stats
 }
 
-// Connect connects to the backplane and to the MQTT broker, and returns
+// New connects to the backplane and to the MQTT broker, and returns
 // when both are ready: the bridge's Banyan subscriptions are in place and
 // the broker has acknowledged its MQTT subscriptions. From then on messages
 // from MQTT are forwarded to Banyan; Run forwards messages from Banyan to
 // MQTT.
 //
-// Connect retries the broker for Options.ConnectTimeout (ctx bounds the
+// New retries the broker for Options.ConnectTimeout (ctx bounds the
 // wait too), then fails with an error wrapping ErrBroker. A backplane that
 // does not answer gives banyan.ErrBackplaneNotRunning. After Connect, a
 // lost broker connection is re-established automatically (1 s back-off,
 // doubling up to MaxReconnectInterval) and the subscriptions are made
 // again; Banyan messages that arrive meanwhile are dropped and counted.
-func Connect(ctx context.Context, opts Options) (*Bridge, error) {
+func New(ctx context.Context, opts Options) (*Bridge, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -77,7 +80,7 @@ func Connect(ctx context.Context, opts Options) (*Bridge, error) {
 		fromMQTTEchoes: newEchoGuard(o.echoTTL, maxPendingEchoes, nil),
 		subscribed:     make(chan error, 1),
 	}
-	bopts := append([]banyan.Option{banyan.WithName("MQTT Gateway"), banyan.WithLogger(o.Logger)}, o.Banyan...)
+	bopts := append([]banyan.Option{banyan.WithName("MQTT Gateway"), banyan.WithLogger(o.Logger)}, o.Backplane...)
 	bopts = append(bopts, banyan.WithSubscriptions(o.BanyanSubTopics...))
 	if b.comp, err = banyan.Connect(ctx, bopts...); err != nil {
 		return nil, err
@@ -241,10 +244,21 @@ func (b *Bridge) onLost(_ paho.Client, err error) {
 	b.log.Warn("lost the MQTT broker connection; reconnecting", "broker", b.broker, "err", err)
 }
 
-// Run forwards messages from Banyan to MQTT until ctx ends (it returns nil)
-// or the bridge is closed (banyan.ErrClosed). Call it once.
+// Run forwards messages from Banyan to MQTT until ctx ends; then it
+// disconnects from the broker and the backplane and returns nil. Close
+// also ends it, and then it returns banyan.ErrClosed. Run may be called
+// once (ErrRunning).
 func (b *Bridge) Run(ctx context.Context) error {
-	return b.comp.Run(ctx, b.handleBanyan)
+	if err := b.life.Start(); err != nil {
+		return err
+	}
+	err := b.comp.Run(ctx, b.handleBanyan)
+	closed := b.life.Closed()
+	b.Close()
+	if closed || errors.Is(err, banyan.ErrClosed) {
+		return banyan.ErrClosed
+	}
+	return err
 }
 
 // handleBanyan handles one Banyan message: convert, map, publish to MQTT.
@@ -320,9 +334,15 @@ func (b *Bridge) handleMQTT(_ paho.Client, m paho.Message) {
 	b.fromMQTT.Add(1)
 }
 
+// convFailed counts and logs a message that could not be converted: the
+// first of each direction at Warn, the rest at Debug.
 func (b *Bridge) convFailed(counter *atomic.Uint64, dir, topic string, err error) {
 	n := counter.Add(1)
-	b.log.Warn("message not forwarded "+dir, "topic", topic, "err", err, "errors_total", n)
+	log := &b.fromMQTTLog
+	if counter == &b.toMQTTErrors {
+		log = &b.toMQTTLog
+	}
+	b.log.Log(context.Background(), log.Level(), "message not forwarded "+dir, "topic", topic, "err", err, "errors_total", n)
 }
 
 func (b *Bridge) drop(topic, why string) {
@@ -343,7 +363,7 @@ func (b *Bridge) Stats() Stats {
 		Echoes:         b.echoes.Load(),
 		Connects:       b.connects.Load(),
 		Connected:      b.client.IsConnectionOpen(),
-		Banyan:         b.comp.Stats(),
+		Backplane:      b.comp.Stats(),
 	}
 }
 
@@ -364,12 +384,13 @@ func (b *Bridge) String() string {
 func (b *Bridge) Options() Options { return b.o }
 
 // Close disconnects from the broker (waiting up to 250 ms for in-flight
-// work) and from the backplane. Run returns.
+// work) and from the backplane, which also ends Run. A bridge that never
+// ran must be closed; after Run it is not needed. It is safe to call more
+// than once, from any goroutine.
 func (b *Bridge) Close() error {
-	err := banyan.ErrClosed
-	b.closeOnce.Do(func() {
+	b.life.Close(func() error {
 		b.client.Disconnect(250)
-		err = b.comp.Close()
+		return b.comp.Close()
 	})
-	return err
+	return nil
 }

@@ -295,23 +295,54 @@ func TestBrokerRestart(t *testing.T) {
 // TestConnectErrors: no broker, no backplane.
 func TestConnectErrors(t *testing.T) {
 	tb := startBackplane(t)
-	_, err := Connect(context.Background(), Options{
-		Banyan: tb.Options(), Broker: "127.0.0.1", Port: testbp.FreePort(t), ConnectTimeout: 500 * time.Millisecond, Logger: quietLog,
+	_, err := New(context.Background(), Options{
+		Backplane: tb.Options(), Broker: "127.0.0.1", Port: testbp.FreePort(t), ConnectTimeout: 500 * time.Millisecond, Logger: quietLog,
 	})
 	if !errors.Is(err, ErrBroker) {
 		t.Errorf("no broker: %v", err)
 	}
-	_, err = Connect(context.Background(), Options{
-		Banyan: []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(testbp.FreePort(t), testbp.FreePort(t)), banyan.WithConnectTimeout(300 * time.Millisecond)},
-		Logger: quietLog,
+	_, err = New(context.Background(), Options{
+		Backplane: []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(testbp.FreePort(t), testbp.FreePort(t)), banyan.WithConnectTimeout(300 * time.Millisecond)},
+		Logger:    quietLog,
 	})
 	if !errors.Is(err, banyan.ErrBackplaneNotRunning) {
 		t.Errorf("no backplane: %v", err)
 	}
-	if _, err := Connect(context.Background(), Options{QoS: 5}); !errors.Is(err, ErrOptions) {
+	if _, err := New(context.Background(), Options{QoS: 5}); !errors.Is(err, ErrOptions) {
 		t.Errorf("bad options: %v", err)
 	}
 	if !strings.Contains(brokerURL(Options{Broker: "ws://h:9001/mqtt"}), "ws://h:9001/mqtt") {
 		t.Error("URL broker not kept")
+	}
+}
+
+// TestMQTTRunOnce: Run ends when ctx does, a second Run is ErrRunning, and
+// Run after Close is banyan.ErrClosed.
+func TestMQTTRunOnce(t *testing.T) {
+	br := startBroker(t)
+	tb := startBackplane(t)
+	o := Options{Backplane: tb.Options(), Broker: "127.0.0.1", Port: br.port, Logger: quietLog}
+	b, err := New(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := b.Run(ctx); err != nil {
+		t.Errorf("Run with an ended context: %v", err)
+	}
+	if err := b.Run(context.Background()); !errors.Is(err, ErrRunning) {
+		t.Errorf("second Run: %v, want ErrRunning", err)
+	}
+	b2, err := New(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2.Close()
+	if err := b2.Run(context.Background()); !errors.Is(err, banyan.ErrClosed) {
+		t.Errorf("Run after Close: %v, want banyan.ErrClosed", err)
+	}
+	if err := b2.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
 	}
 }

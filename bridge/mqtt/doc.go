@@ -70,11 +70,11 @@
 //
 // # Connection
 //
-// Connect returns when the backplane forwards the bridge's Banyan
+// New returns when the backplane forwards the bridge's Banyan
 // subscriptions and the broker has acknowledged its MQTT subscriptions.
 // The broker is retried for Options.ConnectTimeout; a refusal that
 // retrying cannot cure (bad user name or password, unknown client id, a
-// TLS certificate that does not verify) ends Connect at once with the
+// TLS certificate that does not verify) ends New at once with the
 // reason. Once connected, a lost connection is re-established
 // automatically (paho's auto-reconnect, 1 s back-off doubling up to
 // MaxReconnectInterval) and the MQTT subscriptions are made again on every

@@ -18,8 +18,8 @@ import (
 func Example() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	b, err := mqtt.Connect(ctx, mqtt.Options{
-		Banyan:          []banyan.Option{banyan.WithBackplane("127.0.0.1")},
+	b, err := mqtt.New(ctx, mqtt.Options{
+		Backplane:       []banyan.Option{banyan.WithBackplane("127.0.0.1")},
 		Broker:          "localhost",
 		BanyanSubTopics: []string{"sensors"},
 		MQTTSubTopics:   []string{"banyan/actuators/#"},

@@ -156,7 +156,7 @@ func (tb *testBackplane) component(t *testing.T, subs ...string) *banyan.Compone
 // options filled in) and runs it until the test ends.
 func startBridge(t *testing.T, tb *testBackplane, br *broker, o Options) *Bridge {
 	t.Helper()
-	o.Banyan = tb.Options()
+	o.Backplane = tb.Options()
 	if o.Broker == "" {
 		o.Broker, o.Port = "127.0.0.1", br.port
 	}
@@ -166,7 +166,7 @@ func startBridge(t *testing.T, tb *testBackplane, br *broker, o Options) *Bridge
 	if o.MaxReconnectInterval == 0 {
 		o.MaxReconnectInterval = time.Second
 	}
-	b, err := Connect(context.Background(), o)
+	b, err := New(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/service"
 )
 
 // Python mgw's defaults.
@@ -30,6 +31,8 @@ var (
 	// ErrBroker is returned by Connect when the MQTT broker cannot be
 	// reached, refuses the connection or refuses a subscription.
 	ErrBroker = errors.New("mqtt bridge: MQTT broker")
+	// ErrRunning is a second call to Run (the sentinel all bridges share).
+	ErrRunning = service.ErrRunning
 	// ErrConversion wraps every payload that cannot be converted between
 	// msgpack and the MQTT encoding.
 	ErrConversion = errors.New("mqtt bridge: payload cannot be converted")
@@ -63,9 +66,11 @@ const (
 // Python's mgw with no arguments, except that every subscribed Banyan topic
 // is forwarded, not only the literal "to_mqtt".
 type Options struct {
-	// Banyan are the options of the bridge's Banyan component (backplane
-	// address, ports, name, logger). The bridge adds its subscriptions.
-	Banyan []banyan.Option
+	// Backplane configures the bridge's Banyan component
+	// (banyan.WithBackplane, banyan.WithPorts, banyan.WithName, ...). The
+	// bridge adds its subscriptions and, unless given here, its name ("MQTT
+	// Gateway") and logger.
+	Backplane []banyan.Option
 	// BanyanSubTopics are the Banyan topics (prefixes, as every Banyan
 	// subscription) forwarded to MQTT (mgw -g). Default ["to_mqtt"].
 	BanyanSubTopics []string

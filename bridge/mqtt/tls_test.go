@@ -104,8 +104,8 @@ func TestTLSAndPassword(t *testing.T) {
 		"no TLS":         {Options{Username: "bridge", Password: "s3cret"}, "not connected within"},
 	} {
 		o := c.o
-		o.Banyan, o.Broker, o.Port, o.Logger, o.ConnectTimeout = tb.Options(), "127.0.0.1", br.port, quietLog, time.Second
-		b, err := Connect(context.Background(), o)
+		o.Backplane, o.Broker, o.Port, o.Logger, o.ConnectTimeout = tb.Options(), "127.0.0.1", br.port, quietLog, time.Second
+		b, err := New(context.Background(), o)
 		if err == nil {
 			b.Close()
 		}

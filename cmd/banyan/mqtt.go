@@ -70,7 +70,7 @@ connection is re-established when lost.`,
 			if err != nil {
 				return err
 			}
-			b, err := mqtt.Connect(cmd.Context(), o)
+			b, err := mqtt.New(cmd.Context(), o)
 			if err != nil {
 				return err
 			}
@@ -97,7 +97,7 @@ connection is re-established when lost.`,
 	fs.BoolVar(&f.mapFrom, "map-from-mqtt", false, "MQTT topic <mqtt-prefix>X goes to Banyan topic <banyan-prefix>X instead of -e")
 	fs.StringVar(&f.mqttPrefix, "mqtt-prefix", "", "MQTT side prefix for mapped topics, e.g. banyan/")
 	fs.StringVar(&f.banyanPrefix, "banyan-prefix", "", "Banyan side prefix for mapped topics")
-	fs.StringVar(&f.encoding, "encoding", string(mqtt.JSON), "payload encoding on MQTT: json (as mgw), msgpack or raw")
+	fs.StringVar(&f.encoding, "encoding", string(mqtt.JSON), "payload encoding on MQTT: json (as mgw: json.dumps text, keys in order, NaN and Infinity as Python writes them, bytes refused), msgpack or raw")
 	fs.IntVar(&f.qos, "qos", 0, "MQTT QoS for publishing and subscribing: 0, 1 or 2")
 	fs.BoolVar(&f.retain, "retain", false, "set the retain flag on messages published to MQTT")
 	fs.StringVar(&f.clientID, "client-id", "", "MQTT client id (default banyan-mqtt-<random>)")
@@ -131,7 +131,7 @@ func (f *mqttFlags) options() (mqtt.Options, error) {
 		}
 	}
 	return mqtt.Options{
-		Banyan:            f.comp.options(),
+		Backplane:         f.comp.options(),
 		BanyanSubTopics:   f.banyanSub,
 		BanyanPubTopic:    f.banyanPub,
 		Broker:            f.broker,
