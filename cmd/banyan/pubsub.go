@@ -1,15 +1,17 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/msgjson"
 	"github.com/spf13/cobra"
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 // parsePayload reads a JSON value, or key=value pairs whose values are
@@ -19,13 +21,7 @@ func parsePayload(args []string) (any, error) {
 		return map[string]any{}, nil
 	}
 	if len(args) == 1 && !strings.Contains(args[0], "=") || strings.HasPrefix(strings.TrimSpace(args[0]), "{") {
-		var v any
-		d := json.NewDecoder(strings.NewReader(strings.Join(args, " ")))
-		d.UseNumber()
-		if err := d.Decode(&v); err != nil {
-			return nil, fmt.Errorf("payload is neither JSON nor key=value pairs: %w", err)
-		}
-		return fromJSON(v), nil
+		return fromJSON(strings.Join(args, " "))
 	}
 	m := map[string]any{}
 	for _, a := range args {
@@ -56,25 +52,22 @@ func scalarValue(s string) any {
 	return s
 }
 
-// fromJSON turns json.Number into int64 or float64, recursively.
-func fromJSON(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return i
-		}
-		f, _ := v.Float64()
-		return f
-	case map[string]any:
-		for k, x := range v {
-			v[k] = fromJSON(x)
-		}
-	case []any:
-		for i, x := range v {
-			v[i] = fromJSON(x)
-		}
+// fromJSON converts the JSON text of `banyan pub` to the msgpack payload,
+// with internal/msgjson and these settings: object keys in the order
+// given (as Python's dicts keep them), integers exact over [-2^63,
+// 2^64-1] (beyond: an error), other numbers float64, {"$bin":
+// "<base64>"} as bytes and the tokens NaN, Infinity and -Infinity as
+// floats (as json.loads reads them), so that what `sub --json` and
+// `monitor --json` print can be published again. Text after the value is
+// an error.
+func fromJSON(text string) (any, error) {
+	b, err := msgjson.AppendMsgpack(nil, []byte(text), msgjson.Options{
+		MaxSize: math.MaxInt, Bin: msgjson.BinObject, NonFinite: msgjson.NonFiniteLiteral,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("payload is neither JSON nor key=value pairs: %w", err)
 	}
-	return v
+	return msgpack.RawMessage(b), nil // Publish copies it as it is
 }
 
 func newPubCmd() *cobra.Command {
