@@ -8,19 +8,21 @@ import (
 	"github.com/gobanyan/banyan/internal/msgjson"
 )
 
-// jsonOptions are the bridge's settings of the msgpack<->JSON converter
+// jsonOptions returns the bridge's settings of the msgpack<->JSON converter
 // (internal/msgjson), those of Python's mgw, json.dumps and json.loads:
 // Style PythonDumps (", " and ": ", ensure_ascii, floats as Python's
 // repr), keys in wire order, integers exact to 64 bits, NonFiniteLiteral
 // (NaN, Infinity, -Infinity written and read as bare tokens), BinRefuse
 // and ExtRefuse (json.dumps raises on bytes), nesting up to
 // banyan.MaxNesting.
-var jsonOptions = msgjson.Options{
-	MaxDepth:  banyan.MaxNesting,
-	MaxSize:   math.MaxInt,
-	Style:     msgjson.PythonDumps,
-	Bin:       msgjson.BinRefuse,
-	NonFinite: msgjson.NonFiniteLiteral,
+func jsonOptions() msgjson.Options {
+	return msgjson.Options{
+		MaxDepth:  banyan.MaxNesting,
+		MaxSize:   math.MaxInt,
+		Style:     msgjson.PythonDumps,
+		Bin:       msgjson.BinRefuse,
+		NonFinite: msgjson.NonFiniteLiteral,
+	}
 }
 
 // MsgpackToJSON converts one msgpack value (a Banyan payload) to JSON, byte
@@ -34,7 +36,7 @@ var jsonOptions = msgjson.Options{
 // ErrConversion: bin (Python bytes), ext, and maps with bin keys. Malformed
 // msgpack is refused too.
 func MsgpackToJSON(data []byte) ([]byte, error) {
-	out, err := msgjson.AppendJSON(make([]byte, 0, 2*len(data)+8), data, jsonOptions)
+	out, err := msgjson.AppendJSON(make([]byte, 0, 2*len(data)+8), data, jsonOptions())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConversion, err)
 	}
@@ -52,7 +54,7 @@ func MsgpackToJSON(data []byte) ([]byte, error) {
 // whitespace), integers outside the int64/uint64 range (Python's msgpack
 // cannot pack them either) and nesting deeper than banyan.MaxNesting.
 func JSONToMsgpack(text []byte) ([]byte, error) {
-	out, err := msgjson.AppendMsgpack(make([]byte, 0, len(text)+8), text, jsonOptions)
+	out, err := msgjson.AppendMsgpack(make([]byte, 0, len(text)+8), text, jsonOptions())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConversion, err)
 	}

@@ -13,6 +13,27 @@ import (
 // hexDigits are encoding/json's, lower case.
 const hexDigits = "0123456789abcdef"
 
+// shortEscape returns the letter after the backslash for an ASCII byte
+// that JSON writes as a backslash and a letter (in encoding/json's text
+// and in Python's json.dumps'), or 0.
+func shortEscape(b byte) byte {
+	switch b {
+	case '"', '\\':
+		return b
+	case '\b':
+		return 'b'
+	case '\f':
+		return 'f'
+	case '\n':
+		return 'n'
+	case '\r':
+		return 'r'
+	case '\t':
+		return 't'
+	}
+	return 0
+}
+
 // appendString appends s as a JSON string: '"' and '\\' escaped, \b \f
 // \n \r \t as such, other control characters as \u00XX, U+2028 and
 // U+2029 as \u2028 and \u2029, each byte that is not part of valid UTF-8
@@ -28,20 +49,9 @@ func appendString(dst, s []byte) []byte {
 				continue
 			}
 			dst = append(dst, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
+			if e := shortEscape(b); e != 0 {
+				dst = append(dst, '\\', e)
+			} else {
 				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xf])
 			}
 			i++

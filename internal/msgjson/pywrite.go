@@ -19,25 +19,13 @@ func appendPyString(dst, s []byte) []byte {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			i++
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
+			switch e := shortEscape(c); {
+			case e != 0:
+				dst = append(dst, '\\', e)
+			case c < 0x20 || c == 0x7f:
+				dst = appendU(dst, rune(c))
 			default:
-				if c < 0x20 || c == 0x7f {
-					dst = appendU(dst, rune(c))
-				} else {
-					dst = append(dst, c)
-				}
+				dst = append(dst, c)
 			}
 			continue
 		}
