@@ -49,7 +49,7 @@ func defaults() options {
 		subPort:  DefaultSubscriberPort,
 		timeout:  5 * time.Second,
 		loopTime: 100 * time.Millisecond,
-		hwm:      1000,
+		hwm:      DefaultHWM,
 		maxMsg:   DefaultMaxMessageSize,
 		queue:    1000,
 	}
@@ -123,10 +123,30 @@ const DefaultMaxMessageSize = 256 << 20
 // stays up. n <= 0 means no limit beyond memory.
 func WithMaxMessageSize(n int64) Option { return func(o *options) { o.maxMsg = n } }
 
-// WithHWM sets the send queue limit toward the backplane in messages
-// (default 1000, as libzmq); 0 means unlimited. Messages over it are dropped
-// and counted in Stats().Dropped.
-func WithHWM(n int) Option { return func(o *options) { o.hwm = n } }
+// Unlimited, as a queue limit (WithHWM), means no limit: lossless, with
+// memory bounded only by the reader. 0 means the default. It has the value
+// and meaning of backplane.Unlimited.
+const Unlimited = -1
+
+// DefaultHWM is the default send queue limit toward the backplane, in
+// messages (libzmq's).
+const DefaultHWM = 1000
+
+// WithHWM sets the send queue limit toward the backplane in messages: 0
+// means DefaultHWM, Unlimited (any negative value) no limit. Messages over
+// it are dropped and counted in Stats().Dropped.
+func WithHWM(n int) Option {
+	return func(o *options) {
+		switch {
+		case n == 0:
+			o.hwm = DefaultHWM
+		case n > 0:
+			o.hwm = n
+		default:
+			o.hwm = 0 // zmtp's (and libzmq's) "no limit"
+		}
+	}
+}
 
 // WithoutValidation hands every two-frame message to the handler, even when
 // its payload is not well-formed msgpack (for PublishRaw users who send

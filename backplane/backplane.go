@@ -20,6 +20,21 @@ const (
 	DefaultSubscriberPort = 43125
 )
 
+// FreePort, as Options.PublisherPort or SubscriberPort, asks the system
+// for a free port; PublisherPort and SubscriberPort tell which it chose.
+// (0 is the default port, so that the zero Options are Python's.) The CLI
+// spells it "-p 0", as net.Listen spells it ":0".
+const FreePort = -1
+
+// Unlimited, as a limit in Options (HWM, HWMBytes, MaxMessageSize,
+// MaxSubscriptions), means no limit; 0 there means the default. It has the
+// value and meaning of banyan.Unlimited.
+const Unlimited = -1
+
+// DefaultHWM is the default per-subscriber queue limit in messages
+// (libzmq's).
+const DefaultHWM = 1000
+
 // DefaultMaxMessageSize is the default limit on one message, topic and
 // payload together.
 const DefaultMaxMessageSize = zmtp.DefaultMaxMessageSize
@@ -34,27 +49,28 @@ type Options struct {
 	Name string
 	// Bind is the interface address to listen on; "" means all interfaces.
 	Bind string
-	// PublisherPort is where components publish (default 43124). Use -1
-	// for a free port chosen by the system (tests).
+	// PublisherPort is where components publish: 0 means 43124, FreePort
+	// a free port chosen by the system (tests).
 	PublisherPort int
-	// SubscriberPort is where components subscribe (default 43125); -1 as above.
+	// SubscriberPort is where components subscribe: 0 means 43125,
+	// FreePort as above.
 	SubscriberPort int
-	// HWM is each subscriber's queue limit in messages: 0 means the default
-	// 1000 (libzmq's), negative means unlimited (lossless, unbounded memory).
+	// HWM is each subscriber's queue limit in messages: 0 means DefaultHWM,
+	// Unlimited (any negative value) no limit (lossless, unbounded memory).
 	HWM int
 	// HWMBytes is each subscriber's queue limit in bytes, beside HWM, so a
-	// stalled subscriber cannot pin gigabytes: 0 means 64 MiB (unlimited
-	// when HWM is negative), negative means unlimited. A message always
-	// passes to an empty queue.
+	// stalled subscriber cannot pin gigabytes: 0 means 64 MiB (no limit
+	// when HWM is Unlimited), Unlimited no limit. A message always passes
+	// to an empty queue.
 	HWMBytes int64
 	// MaxMessageSize limits one incoming message, topic and payload counted
-	// alike (frame headers are not): 0 means 256 MiB, negative means no
+	// alike (frame headers are not): 0 means 256 MiB, Unlimited no
 	// limit. A larger message is read past and dropped; the publisher's
 	// connection stays up, and the refusal is logged with its address and
 	// counted (Stats.Refused).
 	MaxMessageSize int64
 	// MaxSubscriptions bounds the distinct prefixes one subscriber may hold
-	// (0 means 100,000; negative, unlimited). Subscriptions past it are
+	// (0 means 100,000; Unlimited, no limit). Subscriptions past it are
 	// ignored, logged and counted (Stats.SubscriptionsRefused).
 	MaxSubscriptions int
 	// PendingBudget bounds the memory that partially received messages hold
@@ -91,6 +107,8 @@ type Stats struct {
 	PendingBytes         int64  // memory held by partially received messages
 }
 
+// port is the port to bind for an Options port: def for 0, and for
+// FreePort (any negative) net.Listen's 0.
 func port(p, def int) int {
 	switch {
 	case p == 0:
@@ -106,10 +124,12 @@ func port(p, def int) int {
 // whose text names the port. Call Close to stop it.
 func New(opts Options) (*Backplane, error) {
 	zo := zmtp.DefaultOptions()
-	switch {
+	switch { // zmtp's SendHWM, as libzmq's, is 0 for no limit
+	case opts.HWM == 0:
+		zo.SendHWM = DefaultHWM
 	case opts.HWM > 0:
 		zo.SendHWM = opts.HWM
-	case opts.HWM < 0:
+	default:
 		zo.SendHWM = 0
 	}
 	zo.RecvHWM = 4096

@@ -30,7 +30,7 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// start runs a backplane on the given ports (-1 = free) until the test ends.
+// start runs a backplane on the given ports (FreePort: a free one) until the test ends.
 func start(t *testing.T, opts Options) (*Backplane, context.CancelFunc) {
 	t.Helper()
 	if opts.Logger == nil {
@@ -103,7 +103,7 @@ func TestPortInUse(t *testing.T) {
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
-	_, err = New(Options{Bind: "127.0.0.1", PublisherPort: port, SubscriberPort: -1, Logger: quiet})
+	_, err = New(Options{Bind: "127.0.0.1", PublisherPort: port, SubscriberPort: FreePort, Logger: quiet})
 	if !errors.Is(err, ErrPortInUse) {
 		t.Fatalf("err = %v, want ErrPortInUse", err)
 	}
@@ -115,7 +115,7 @@ func TestPortInUse(t *testing.T) {
 
 // pyzmq PUB -> our backplane -> pyzmq SUBs with prefix subscriptions.
 func TestPyzmqThroughBackplane(t *testing.T) {
-	bp, _ := start(t, Options{PublisherPort: -1, SubscriberPort: -1})
+	bp, _ := start(t, Options{PublisherPort: FreePort, SubscriberPort: FreePort})
 	host := "127.0.0.1"
 	pp, sp := fmt.Sprint(bp.PublisherPort()), fmt.Sprint(bp.SubscriberPort())
 	ab := py(t, "sub", host, sp, "AB", "SYNC", "END")
@@ -203,7 +203,7 @@ func TestBackplaneRestart(t *testing.T) {
 // One subscriber that never reads: the others still get everything, and the
 // backplane drops only for the stalled one, within its HWM.
 func TestStalledSubscriber(t *testing.T) {
-	bp, _ := start(t, Options{PublisherPort: -1, SubscriberPort: -1, HWM: 1000})
+	bp, _ := start(t, Options{PublisherPort: FreePort, SubscriberPort: FreePort, HWM: 1000})
 	host := "127.0.0.1"
 	pp, sp := fmt.Sprint(bp.PublisherPort()), fmt.Sprint(bp.SubscriberPort())
 	py(t, "stall", host, sp)

@@ -21,7 +21,7 @@
 //
 // Why: the forwarder has no loop of its own to lend the caller's goroutine
 // to (the sockets accept and forward on goroutines they start when they
-// bind), and callers need the bound ports, a free port's number included,
+// bind), and callers need the bound ports, a FreePort's number included,
 // before anything connects; so binding is starting, and there is nothing
 // left for a Serve to do. Run(ctx) exists for the CLI, which blocks until
 // it is told to stop: it waits for ctx, then calls Close.

@@ -15,7 +15,7 @@ import (
 func Example() {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quiet})
+	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: backplane.FreePort, SubscriberPort: backplane.FreePort, Logger: quiet})
 	if err != nil {
 		panic(err) // errors.Is(err, backplane.ErrPortInUse) when a port is taken
 	}

@@ -37,7 +37,7 @@ func goPair(t *testing.T, bp *Backplane) (*zmtp.Pub, *zmtp.Sub) {
 	t.Helper()
 	o := zmtp.DefaultOptions()
 	o.SendHWM = 0
-	o.MaxMessageSize = -1
+	o.MaxMessageSize = Unlimited
 	o.Logger = quiet
 	sub := zmtp.NewSub(o)
 	t.Cleanup(func() { sub.Close() })
@@ -85,7 +85,7 @@ func recv(t *testing.T, sub *zmtp.Sub) zmtp.Msg {
 // counted the topic and the frame headers. The default is now 256 MiB of
 // topic and payload.
 func TestSixtyFourMiBPayloadPasses(t *testing.T) {
-	bp, _ := start(t, Options{PublisherPort: -1, SubscriberPort: -1})
+	bp, _ := start(t, Options{PublisherPort: FreePort, SubscriberPort: FreePort})
 	pub, sub := goPair(t, bp)
 	payload := bytes.Repeat([]byte{0xa5}, 64<<20)
 	pub.SendFrames([]byte("camera/frame"), payload)
@@ -105,7 +105,7 @@ func TestMaxMessageSizeRefusal(t *testing.T) {
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	const limit = 1 << 20
-	bp, _ := start(t, Options{PublisherPort: -1, SubscriberPort: -1, MaxMessageSize: limit, Logger: log})
+	bp, _ := start(t, Options{PublisherPort: FreePort, SubscriberPort: FreePort, MaxMessageSize: limit, Logger: log})
 	pub, sub := goPair(t, bp)
 	topic := []byte("big")
 	pub.SendFrames(topic, make([]byte, limit-len(topic))) // exactly the limit
@@ -133,7 +133,7 @@ func TestMaxMessageSizeRefusal(t *testing.T) {
 // Issue 9, defect 4 at the backplane: one subscriber sending 10,000
 // distinct SUBSCRIBEs, then every one of them matches.
 func TestTenThousandSubscriptions(t *testing.T) {
-	bp, _ := start(t, Options{PublisherPort: -1, SubscriberPort: -1, HWM: -1})
+	bp, _ := start(t, Options{PublisherPort: FreePort, SubscriberPort: FreePort, HWM: Unlimited})
 	o := zmtp.DefaultOptions()
 	o.SendHWM = 0
 	o.Logger = quiet
@@ -190,7 +190,7 @@ func TestTenThousandSubscriptions(t *testing.T) {
 // held 583 KiB per component; now about 74 (28 of it the SUB's receive
 // channel, the rest mostly goroutine stacks).
 func TestIdleConnectionMemory(t *testing.T) {
-	bp, _ := start(t, Options{PublisherPort: -1, SubscriberPort: -1})
+	bp, _ := start(t, Options{PublisherPort: FreePort, SubscriberPort: FreePort})
 	o := zmtp.DefaultOptions()
 	o.Logger = quiet
 	measure := func() uint64 {

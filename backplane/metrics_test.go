@@ -11,7 +11,7 @@ import (
 )
 
 func TestMetrics(t *testing.T) {
-	bp, _ := start(t, Options{Name: "bp1", PublisherPort: -1, SubscriberPort: -1})
+	bp, _ := start(t, Options{Name: "bp1", PublisherPort: FreePort, SubscriberPort: FreePort})
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(bp.Collectors()...)
 

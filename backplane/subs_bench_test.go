@@ -21,7 +21,7 @@ func BenchmarkForwardSubscriptions(b *testing.B) {
 }
 
 func benchForwardSubs(b *testing.B, n int) {
-	bp, err := New(Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, HWM: -1, Logger: quiet})
+	bp, err := New(Options{Bind: "127.0.0.1", PublisherPort: FreePort, SubscriberPort: FreePort, HWM: Unlimited, Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func Example() {
 	// backplane` processes, e.g. on ports 43124/43125 and 43126/43127).
 	var rows []string
 	for _, name := range []string{"BP1", "BP2"} {
-		bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quiet})
+		bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: backplane.FreePort, SubscriberPort: backplane.FreePort, Logger: quiet})
 		if err != nil {
 			fmt.Println(err)
 			return

@@ -46,9 +46,9 @@ func TestRecordReplay100k(t *testing.T) {
 		t.Skip("100k messages through a backplane twice")
 	}
 	// A lossless backplane, and components with unbounded queues.
-	bp := testbp.Start(t, backplane.Options{HWM: -1})
+	bp := testbp.Start(t, backplane.Options{HWM: backplane.Unlimited})
 	connect := func(t *testing.T, opts ...banyan.Option) *banyan.Component {
-		return bp.Connect(t, append([]banyan.Option{banyan.WithHWM(0)}, opts...)...)
+		return bp.Connect(t, append([]banyan.Option{banyan.WithHWM(banyan.Unlimited)}, opts...)...)
 	}
 	topics := []string{"rec/a", "rec/b/c", "rec/d", "rec/a/long/topic/name"}
 	want := make([]banyan.Message, n)

@@ -43,15 +43,15 @@ process name find this one: its command line contains "backplane".`,
 				level = slog.LevelDebug
 			}
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-			free := func(p int) int { // 0 on the command line: a free port
+			free := func(p int) int { // -p 0 and -s 0: a free port, as net.Listen's ":0"
 				if p == 0 {
-					return -1
+					return backplane.FreePort
 				}
 				return p
 			}
 			pubPort, subPort = free(pubPort), free(subPort)
 			if maxMsg == 0 {
-				maxMsg = -1 // no limit; in Options 0 is the default
+				maxMsg = backplane.Unlimited // --max-message-size 0: no limit; in Options 0 is the default
 			}
 			bp, err := backplane.New(backplane.Options{
 				Name: name, Bind: bind, PublisherPort: pubPort, SubscriberPort: subPort,

@@ -30,7 +30,7 @@ func runCmd(ctx context.Context, cmd *cobra.Command, out io.Writer, args ...stri
 
 func testComponent(t *testing.T, bp *testbp.BP, opts ...banyan.Option) *banyan.Component {
 	t.Helper()
-	return bp.Connect(t, append([]banyan.Option{banyan.WithHWM(0)}, opts...)...)
+	return bp.Connect(t, append([]banyan.Option{banyan.WithHWM(banyan.Unlimited)}, opts...)...)
 }
 
 // recordWhilePublishing runs record with args, publishing numbered

@@ -11,7 +11,7 @@ import (
 // benchThroughput runs the component throughput load through an in-process
 // backplane (go test -bench Throughput -cpuprofile for profiles).
 func benchThroughput(b *testing.B, raw bool) {
-	bp := testbp.Start(b, backplane.Options{HWM: -1})
+	bp := testbp.Start(b, backplane.Options{HWM: backplane.Unlimited})
 	b.ResetTimer()
 	res, err := Throughput(context.Background(), ThroughputConfig{Host: "127.0.0.1", PublisherPort: bp.PublisherPort(),
 		SubscriberPort: bp.SubscriberPort(), Messages: b.N, Raw: raw})

@@ -54,10 +54,10 @@ func TryStart(t testing.TB, opts backplane.Options) (*BP, error) {
 		opts.Bind = Host
 	}
 	if opts.PublisherPort == 0 {
-		opts.PublisherPort = -1
+		opts.PublisherPort = backplane.FreePort
 	}
 	if opts.SubscriberPort == 0 {
-		opts.SubscriberPort = -1
+		opts.SubscriberPort = backplane.FreePort
 	}
 	if opts.Logger == nil {
 		opts.Logger = Quiet()
