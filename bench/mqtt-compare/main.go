@@ -52,10 +52,13 @@ func main() {
 	pubPort := fs.Int("p", banyan.DefaultPublisherPort, "backplane publisher port")
 	subPort := fs.Int("s", banyan.DefaultSubscriberPort, "backplane subscriber port")
 	port := fs.Int("port", 1883, "MQTT broker port")
-	hwm := fs.Int("hwm", 1000, "Banyan publisher send queue (0 = unlimited)")
+	hwm := fs.Int("hwm", banyan.DefaultHWM, "Banyan publisher send queue (0 = unlimited)")
 	pid := fs.Int("pid", 0, "broker process id, for its CPU time")
 	idle := fs.Duration("idle", 5*time.Second, "subscriber gives up this long after the last message")
 	fs.Parse(os.Args[2:])
+	if *hwm == 0 {
+		*hwm = banyan.Unlimited // this flag's 0 is banyan.WithHWM's Unlimited
+	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
 

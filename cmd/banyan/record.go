@@ -228,7 +228,7 @@ always|never to override).`,
 				return err
 			}
 			defer r.Close()
-			c, err := banyan.Connect(cmd.Context(), cf.options(banyan.WithHWM(0))...)
+			c, err := banyan.Connect(cmd.Context(), cf.options(banyan.WithHWM(banyan.Unlimited))...)
 			if err != nil {
 				return err
 			}

@@ -41,7 +41,7 @@ func Throughput(ctx context.Context, cfg ThroughputConfig) (ThroughputResult, er
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	at := []banyan.Option{banyan.WithBackplane(cfg.Host), banyan.WithPorts(cfg.PublisherPort, cfg.SubscriberPort),
-		banyan.WithLogger(quiet), banyan.WithHWM(0)}
+		banyan.WithLogger(quiet), banyan.WithHWM(banyan.Unlimited)}
 	sub, err := banyan.Connect(ctx, append(at, banyan.WithSubscriptions("test"))...)
 	if err != nil {
 		return ThroughputResult{}, err
