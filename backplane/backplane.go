@@ -39,8 +39,9 @@ const DefaultHWM = 1000
 // payload together.
 const DefaultMaxMessageSize = zmtp.DefaultMaxMessageSize
 
-// ErrPortInUse reports that a port is taken, most likely by another backplane.
-var ErrPortInUse = errors.New("port already in use")
+// ErrPortInUse reports that a port is taken, most likely by another
+// backplane. New's error wraps it and names the port.
+var ErrPortInUse = errors.New("backplane: port already in use")
 
 // Options configure a Backplane. The zero value is the Python defaults,
 // bound on every interface.
@@ -174,10 +175,24 @@ func New(opts Options) (*Backplane, error) {
 
 func bindError(port int, err error) error {
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return fmt.Errorf("port %d already in use: is another backplane running? (%w)", port, ErrPortInUse)
+		return &portInUseError{port: port, err: err}
 	}
-	return fmt.Errorf("cannot listen on port %d: %w", port, err)
+	return fmt.Errorf("backplane: cannot listen on port %d: %w", port, err)
 }
+
+// portInUseError is ErrPortInUse for one port, in one line.
+type portInUseError struct {
+	port int
+	err  error // the listener's
+}
+
+func (e *portInUseError) Error() string {
+	return fmt.Sprintf("backplane: port %d already in use: is another backplane running?", e.port)
+}
+
+func (e *portInUseError) Is(target error) bool { return target == ErrPortInUse }
+
+func (e *portInUseError) Unwrap() error { return e.err }
 
 // PublisherPort is the bound port components publish to.
 func (b *Backplane) PublisherPort() int { return b.pubAddr.Port }

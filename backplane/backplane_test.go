@@ -107,7 +107,7 @@ func TestPortInUse(t *testing.T) {
 	if !errors.Is(err, ErrPortInUse) {
 		t.Fatalf("err = %v, want ErrPortInUse", err)
 	}
-	want := fmt.Sprintf("port %d already in use: is another backplane running?", port)
+	want := fmt.Sprintf("backplane: port %d already in use: is another backplane running?", port)
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("message %q, want prefix %q", err, want)
 	}

@@ -121,7 +121,7 @@ func TestBackplanePortInUse(t *testing.T) {
 		t.Fatalf("exit: %v, want status 1", err)
 	}
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-	want := "banyan: port " + port + " already in use: is another backplane running?"
+	want := "banyan: backplane: port " + port + " already in use: is another backplane running?"
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], want) {
 		t.Fatalf("stderr %q, want one line starting %q", stderr.String(), want)
 	}

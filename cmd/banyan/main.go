@@ -1,5 +1,19 @@
-// Command banyan is the whole Banyan toolset in one binary: the backplane,
-// and (as they land) the monitor, launcher, gateways and benchmarks.
+// Command banyan is the whole Banyan toolset in one binary, wire-compatible
+// with Python Banyan:
+//
+//   - backplane: the hub components publish to and subscribe from;
+//   - monitor, pub, sub: watch the bus (with --stats, rates per topic),
+//     publish and print messages;
+//   - echo-server, echo-client, demo: the echo example;
+//   - gateway: a OneGPIO gateway serving a simulated board;
+//   - mqtt, tcp, ws: the MQTT, microcontroller TCP and browser WebSocket
+//     bridges;
+//   - record, replay: crash-safe recording and paced replay;
+//   - launch, launch-client, killall: the launcher (bls, blc, blk);
+//   - bench: load generators and forwarder benchmarks.
+//
+// Each command is one file here, wiring flags to a library package; run
+// "banyan help <command>" for its flags.
 package main
 
 import (
