@@ -27,11 +27,11 @@ const (
 
 // Authentication errors (wrapped by the errors receivers log).
 var (
-	ErrUnsigned     = errors.New("unsigned (start with --insecure-python-compat to accept unsigned messages from Python's bls/blk)")
+	ErrUnsigned     = errors.New("unsigned (Python's bls/blk do not sign: accept them with Auth.InsecurePythonCompat)")
 	ErrBadSignature = errors.New("bad signature (forged, altered, or signed with another secret)")
 	ErrStale        = errors.New("timestamp outside the accepted window (replayed, or clocks too far apart)")
 	ErrReplay       = errors.New("replayed: this nonce was already used")
-	ErrNoSecret     = errors.New("a shared secret is needed (--secret, --secret-file or $" + EnvSecret + "), or --insecure-python-compat")
+	ErrNoSecret     = errors.New("a shared secret is needed (Auth.Secret), or Auth.InsecurePythonCompat")
 	// ErrUnsignedRequest is an unsigned status request to a launcher or
 	// launch client that has a secret: its process table (command lines
 	// included) goes only to those who know the secret.

@@ -21,8 +21,10 @@ import (
 // LocalTopic is the topic value of a row that runs on this machine.
 const LocalTopic = "local"
 
-// Columns are the launch CSV's columns, as Python Banyan's bls reads them.
-var Columns = []string{"command_string", "spawn", "topic", "append_bp_address", "auto_restart", "wait"}
+// columns returns the launch CSV's columns, as Python Banyan's bls reads them.
+func columns() []string {
+	return []string{"command_string", "spawn", "topic", "append_bp_address", "auto_restart", "wait"}
+}
 
 // ErrBadFile is wrapped by every error about the content of a launch file
 // (errors.Is(err, ErrBadFile)); the error is a *ParseError that names where.
@@ -124,7 +126,8 @@ func Load(path string) ([]Entry, error) {
 }
 
 // ParseCSV reads Python Banyan's launch CSV. The header names the six
-// Columns (in any order; each exactly once). Values are trimmed; spawn,
+// columns, command_string, spawn, topic, append_bp_address, auto_restart
+// and wait (in any order; each exactly once). Values are trimmed; spawn,
 // append_bp_address and auto_restart take yes or no (any case; empty is
 // no); wait takes seconds, fractions allowed (empty is 0). Lines starting
 // with # are comments. name (the file name, may be "") prefixes errors.
@@ -142,7 +145,7 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 	}
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, perr(0, 0, "", errors.New("empty file: want a header line "+strings.Join(Columns, ",")))
+		return nil, perr(0, 0, "", errors.New("empty file: want a header line "+strings.Join(columns(), ",")))
 	}
 	if err != nil {
 		return nil, csvError(name, err)
@@ -158,17 +161,17 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 			return nil, perr(hline, i+1, h, fmt.Errorf("column %q appears twice", h))
 		}
 		known := false
-		for _, c := range Columns {
+		for _, c := range columns() {
 			known = known || c == h
 		}
 		if !known {
-			return nil, perr(hline, i+1, h, fmt.Errorf("unknown column %q: want %s", h, strings.Join(Columns, ",")))
+			return nil, perr(hline, i+1, h, fmt.Errorf("unknown column %q: want %s", h, strings.Join(columns(), ",")))
 		}
 		col[h] = i
 	}
-	for _, c := range Columns {
+	for _, c := range columns() {
 		if _, ok := col[c]; !ok {
-			return nil, perr(hline, 0, "", fmt.Errorf("header lacks column %q: want %s", c, strings.Join(Columns, ",")))
+			return nil, perr(hline, 0, "", fmt.Errorf("header lacks column %q: want %s", c, strings.Join(columns(), ",")))
 		}
 	}
 	var entries []Entry

@@ -49,7 +49,7 @@ func TestParseCSVExtras(t *testing.T) {
 	if got := entries[2]; got.Wait != 0 || got.Name != "sh-2" {
 		t.Errorf("row 3: %+v", got)
 	}
-	entries, err = ParseCSV(strings.NewReader(strings.Join(Columns, ",")+"\nbackplane -p 1,no,local,no,no,0\n"), "")
+	entries, err = ParseCSV(strings.NewReader(strings.Join(columns(), ",")+"\nbackplane -p 1,no,local,no,no,0\n"), "")
 	if err != nil || entries[0].Name != "backplane-2" {
 		t.Errorf("a row running a backplane: %+v, %v; want the name backplane-2 (backplane labels the launcher's own)", entries, err)
 	}
@@ -57,7 +57,7 @@ func TestParseCSVExtras(t *testing.T) {
 
 // Every problem names its row and column.
 func TestParseCSVErrors(t *testing.T) {
-	header := strings.Join(Columns, ",") + "\n"
+	header := strings.Join(columns(), ",") + "\n"
 	for _, tc := range []struct {
 		name, in string
 		row, col int
@@ -92,7 +92,7 @@ func TestParseCSVErrors(t *testing.T) {
 }
 
 func TestParseCSVErrorText(t *testing.T) {
-	_, err := ParseCSV(strings.NewReader(strings.Join(Columns, ",")+"\na,no,local,no,no,soon\n"), "launch.csv")
+	_, err := ParseCSV(strings.NewReader(strings.Join(columns(), ",")+"\na,no,local,no,no,soon\n"), "launch.csv")
 	if want := `launch.csv: row 2, column 6 (wait): "soon" is not a number of seconds`; err == nil || err.Error() != want {
 		t.Fatalf("got %q, want %q", err, want)
 	}

@@ -91,7 +91,7 @@ func gone(pid int) bool { return syscall.Kill(pid, 0) == syscall.ESRCH }
 func csvFile(t *testing.T, rows ...string) string {
 	t.Helper()
 	p := t.TempDir() + "/launch.csv"
-	content := strings.Join(append([]string{strings.Join(Columns, ",")}, rows...), "\n") + "\n"
+	content := strings.Join(append([]string{strings.Join(columns(), ",")}, rows...), "\n") + "\n"
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}

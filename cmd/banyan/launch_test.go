@@ -130,7 +130,7 @@ func TestLaunchCmdErrors(t *testing.T) {
 	}
 	file = writeLaunchCSV(t, `true,no,pi,no,no,0`)
 	t.Setenv("BANYAN_LAUNCH_SECRET", "")
-	if _, err := runLaunchCmd(t, newLaunchCmd(), append([]string{file}, bp...)...); err == nil || !strings.Contains(err.Error(), "--insecure-python-compat") {
+	if _, err := runLaunchCmd(t, newLaunchCmd(), append([]string{file}, bp...)...); err == nil || !strings.Contains(withFlagHint(err).Error(), "--insecure-python-compat") {
 		t.Errorf("remote rows without a secret: %v", err)
 	}
 	if _, err := runLaunchCmd(t, newLaunchClientCmd(), append([]string{"-t", "pi"}, bp...)...); err == nil || !strings.Contains(err.Error(), "secret") {

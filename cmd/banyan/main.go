@@ -18,11 +18,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/gobanyan/banyan/launch"
 	"github.com/spf13/cobra"
 )
 
@@ -31,7 +33,7 @@ func main() {
 	defer stop()
 	root := newRoot()
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "banyan:", err)
+		fmt.Fprintln(os.Stderr, "banyan:", withFlagHint(err))
 		stop()
 		os.Exit(1)
 	}
@@ -53,4 +55,16 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newMQTTCmd(), newTCPCmd(), newWSCmd())
 	root.AddCommand(newLaunchCmd(), newLaunchClientCmd(), newKillallCmd())
 	return root
+}
+
+// withFlagHint adds the flags that fix err when a library error names
+// only its option (the launch package's sentinels name Auth fields).
+func withFlagHint(err error) error {
+	switch {
+	case errors.Is(err, launch.ErrNoSecret):
+		return fmt.Errorf("%w: give --secret, --secret-file or $%s, or --insecure-python-compat", err, launch.EnvSecret)
+	case errors.Is(err, launch.ErrUnsigned):
+		return fmt.Errorf("%w: --insecure-python-compat accepts them", err)
+	}
+	return err
 }
