@@ -18,11 +18,11 @@ func Example() {
 	defer cancel()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quiet})
+	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: backplane.FreePort, SubscriberPort: backplane.FreePort, Logger: quiet})
 	if err != nil {
 		panic(err)
 	}
-	go bp.Run(ctx)
+	defer bp.Close()
 	at := []banyan.Option{
 		banyan.WithBackplane("127.0.0.1"),
 		banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()),

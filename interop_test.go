@@ -39,7 +39,7 @@ func runPyComponent(t *testing.T, pubPort, subPort int) {
 	peer := testpeer.Start(t, py, "testdata/banyan_peer.py", "127.0.0.1", strconv.Itoa(pubPort), strconv.Itoa(subPort))
 	peer.Expect("READY")
 	c, err := Connect(context.Background(), WithBackplane("127.0.0.1"), WithPorts(pubPort, subPort),
-		WithLogger(quietLog), WithSubscriptions("py_"), WithHWM(0))
+		WithLogger(quietLog), WithSubscriptions("py_"), WithHWM(Unlimited))
 	if err != nil {
 		t.Fatal(err)
 	}

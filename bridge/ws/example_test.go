@@ -20,7 +20,7 @@ func Example() {
 	defer cancel()
 	quiet := slog.New(slog.DiscardHandler)
 
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: quiet})
+	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: backplane.FreePort, SubscriberPort: backplane.FreePort, Logger: quiet})
 	if err != nil {
 		panic(err)
 	}

@@ -110,15 +110,13 @@ func newDemoCmd() *cobra.Command {
 
 func runDemo(ctx context.Context, out io.Writer, count int) error {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: -1, SubscriberPort: -1, Logger: log})
+	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: backplane.FreePort, SubscriberPort: backplane.FreePort, Logger: log})
 	if err != nil {
 		return err
 	}
+	defer bp.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	bpDone := make(chan struct{})
-	go func() { bp.Run(ctx); close(bpDone) }()
-	defer func() { cancel(); <-bpDone }()
 	fmt.Fprintf(out, "1. backplane running on 127.0.0.1: publish to port %d, subscribe from port %d\n", bp.PublisherPort(), bp.SubscriberPort())
 
 	opts := []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()), banyan.WithLogger(log)}
