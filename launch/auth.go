@@ -27,17 +27,17 @@ const (
 
 // Authentication errors (wrapped by the errors receivers log).
 var (
-	ErrUnsigned     = errors.New("unsigned (Python's bls/blk do not sign: accept them with Auth.InsecurePythonCompat)")
-	ErrBadSignature = errors.New("bad signature (forged, altered, or signed with another secret)")
-	ErrStale        = errors.New("timestamp outside the accepted window (replayed, or clocks too far apart)")
-	ErrReplay       = errors.New("replayed: this nonce was already used")
-	ErrNoSecret     = errors.New("a shared secret is needed (Auth.Secret), or Auth.InsecurePythonCompat")
+	ErrUnsigned     = errors.New("launch: unsigned (Python's bls/blk do not sign: accept them with Auth.InsecurePythonCompat)")
+	ErrBadSignature = errors.New("launch: bad signature (forged, altered, or signed with another secret)")
+	ErrStale        = errors.New("launch: timestamp outside the accepted window (replayed, or clocks too far apart)")
+	ErrReplay       = errors.New("launch: replayed: this nonce was already used")
+	ErrNoSecret     = errors.New("launch: a shared secret is needed (Auth.Secret), or Auth.InsecurePythonCompat")
 	// ErrUnsignedRequest is an unsigned status request to a launcher or
 	// launch client that has a secret: its process table (command lines
 	// included) goes only to those who know the secret.
 	// InsecurePythonCompat does not change this (Python has no status
 	// requests).
-	ErrUnsignedRequest = errors.New("unsigned status request (this launcher or launch client has a secret: ask with the same secret)")
+	ErrUnsignedRequest = errors.New("launch: unsigned status request (this launcher or launch client has a secret: ask with the same secret)")
 )
 
 // Auth configures message signing, shared by the launcher, the launch

@@ -15,7 +15,7 @@ import (
 
 // ErrRemoteBackplane is returned when no backplane answers at an address
 // that is not this host's, so the launcher cannot start one there.
-var ErrRemoteBackplane = errors.New("no backplane answers there, and it is not on this host")
+var ErrRemoteBackplane = errors.New("launch: no backplane answers there, and it is not on this host")
 
 // connectOrStart connects to the backplane; when none answers and the
 // address is this host's, it starts one first (as a child process running

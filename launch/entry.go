@@ -28,7 +28,7 @@ func columns() []string {
 
 // ErrBadFile is wrapped by every error about the content of a launch file
 // (errors.Is(err, ErrBadFile)); the error is a *ParseError that names where.
-var ErrBadFile = errors.New("bad launch file")
+var ErrBadFile = errors.New("launch: bad launch file")
 
 // Entry is one process to launch: one row of a launch CSV or one
 // [[process]] table of a launch TOML file.

@@ -63,7 +63,7 @@ func fromUnixSeconds(f float64) time.Time {
 }
 
 // ErrBadRequest is a status request that is not a map with a string id.
-var ErrBadRequest = errors.New("malformed status request")
+var ErrBadRequest = errors.New("launch: malformed status request")
 
 // answerStatus publishes our table in answer to a status request that a
 // accepts; otherwise it returns why it refused it.
@@ -91,7 +91,7 @@ func answerStatus(c *banyan.Component, a *authenticator, m *banyan.Message, sour
 
 // ErrNoReport is returned by QueryStatus when no launcher or launch client
 // answered.
-var ErrNoReport = errors.New("no launcher or launch client answered")
+var ErrNoReport = errors.New("launch: no launcher or launch client answered")
 
 // StatusQuery configures QueryStatus.
 type StatusQuery struct {

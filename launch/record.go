@@ -24,7 +24,7 @@ const KillallTopic = killallTopic
 func AckTopic(topic string) string { return ackPrefix + topic }
 
 // ErrBadRecord is a launch record or ack with missing or mistyped keys.
-var ErrBadRecord = errors.New("malformed launch record")
+var ErrBadRecord = errors.New("launch: malformed launch record")
 
 func yesText(b bool) string {
 	if b {

@@ -7,9 +7,9 @@ import (
 
 // Errors from SplitCommand.
 var (
-	ErrUnbalancedQuote   = errors.New("unbalanced quote")
-	ErrTrailingBackslash = errors.New("backslash at the end of the command")
-	ErrEmptyCommand      = errors.New("empty command")
+	ErrUnbalancedQuote   = errors.New("launch: unbalanced quote")
+	ErrTrailingBackslash = errors.New("launch: backslash at the end of the command")
+	ErrEmptyCommand      = errors.New("launch: empty command")
 )
 
 // SplitCommand splits a command line into words as a POSIX shell does,
