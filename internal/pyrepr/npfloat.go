@@ -1,0 +1,243 @@
+package pyrepr
+
+import (
+	"bytes"
+	"math"
+	"strconv"
+)
+
+// floatFormat is numpy's FloatingFormat with the default print options
+// (precision 8, floatmode 'maxprec', suppress False, sign '-'; for the
+// imaginary parts of complex arrays sign '+'): one layout for every
+// element shown, chosen from all of them.
+type floatFormat struct {
+	bits      int
+	plus      bool
+	exp       bool
+	precision int
+	minDigits int
+	trim      trimMode
+	padLeft   int
+	padRight  int
+	expSize   int
+}
+
+// numpyPrecision is numpy's default print precision.
+const numpyPrecision = 8
+
+// newFloatFormat chooses the layout for the values shown (vals, of the
+// given width), as FloatingFormat.fillFormat does.
+func newFloatFormat(vals []float64, bits int, plus bool) floatFormat {
+	f := floatFormat{bits: bits, plus: plus, precision: numpyPrecision, minDigits: -1, trim: trimZerosKeepDot, expSize: -1}
+	var maxV, minV float64
+	nonZero, finite, nonFinite, negInf := false, 0, false, false
+	for _, v := range vals {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			nonFinite = true
+			negInf = negInf || math.IsInf(v, -1)
+			continue
+		}
+		finite++
+		if v == 0 {
+			continue
+		}
+		a := math.Abs(v)
+		if !nonZero || a > maxV {
+			maxV = a
+		}
+		if !nonZero || a < minV {
+			minV = a
+		}
+		nonZero = true
+	}
+	if nonZero && (maxV >= 1e8 || minV < 1e-4 || ratio(maxV, minV, bits) > 1000) {
+		f.exp = true
+	}
+	var buf [64]byte
+	switch {
+	case finite == 0:
+		f.padLeft, f.padRight = 0, 0
+	case f.exp:
+		expLen, fracLen, intLen := 0, 0, 0
+		for _, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
+			}
+			s := appendScientificNP(buf[:0], v, bits, f.precision, -1, trimZerosKeepDot, plus, 0, -1)
+			e := bytes.IndexByte(s, 'e')
+			dot := bytes.IndexByte(s, '.')
+			expLen = max(expLen, len(s)-e-1)
+			fracLen = max(fracLen, e-dot-1)
+			intLen = max(intLen, dot)
+		}
+		f.expSize = expLen - 1
+		f.trim = trimKeep
+		f.precision, f.minDigits = fracLen, fracLen
+		f.padLeft = intLen
+		f.padRight = f.expSize + 2 + f.precision
+	default:
+		fracLen, intLen := 0, 0
+		for _, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
+			}
+			s := appendPositionalNP(buf[:0], v, bits, f.precision, -1, trimZerosKeepDot, plus, 0, 0)
+			dot := bytes.IndexByte(s, '.')
+			fracLen = max(fracLen, len(s)-dot-1)
+			intLen = max(intLen, dot)
+		}
+		f.padLeft, f.padRight = intLen, fracLen
+		f.minDigits = 0
+	}
+	if nonFinite {
+		inf := 3
+		if plus || negInf {
+			inf++
+		}
+		offset := f.padRight + 1
+		f.padLeft = max(f.padLeft, 3-offset, inf-offset)
+	}
+	return f
+}
+
+// ratio is max/min computed in the array's float type, as numpy does
+// (float16 through float32, rounded back to half precision).
+func ratio(maxV, minV float64, bits int) float64 {
+	switch bits {
+	case 32:
+		return float64(float32(maxV) / float32(minV))
+	case 16:
+		return roundHalf(float64(float32(maxV) / float32(minV)))
+	}
+	return maxV / minV
+}
+
+// append formats one element.
+func (f *floatFormat) append(dst []byte, x float64) []byte {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		var ret []byte
+		var rb [4]byte
+		switch {
+		case math.IsNaN(x):
+			ret = appendSign(rb[:0], false, f.plus)
+			ret = append(ret, "nan"...)
+		default:
+			ret = appendSign(rb[:0], x < 0, f.plus)
+			ret = append(ret, "inf"...)
+		}
+		for range f.padLeft + f.padRight + 1 - len(ret) {
+			dst = append(dst, ' ')
+		}
+		return append(dst, ret...)
+	}
+	if f.exp {
+		return appendScientificNP(dst, x, f.bits, f.precision, f.minDigits, f.trim, f.plus, f.padLeft, f.expSize)
+	}
+	return appendPositionalNP(dst, x, f.bits, f.precision, f.minDigits, f.trim, f.plus, f.padLeft, f.padRight)
+}
+
+// halfToFloat64 widens an IEEE 754 half-precision value.
+func halfToFloat64(h uint16) float64 {
+	exp, frac := int(h>>10&0x1f), float64(h&0x3ff)
+	var v float64
+	switch exp {
+	case 0:
+		v = math.Ldexp(frac, -24)
+	case 0x1f:
+		v = math.Inf(1)
+		if frac != 0 {
+			v = math.NaN()
+		}
+	default:
+		v = math.Ldexp(frac+1024, exp-25)
+	}
+	if h&0x8000 != 0 {
+		v = -v
+	}
+	return v
+}
+
+// roundHalf rounds v to the nearest half-precision value (ties to even),
+// overflowing to infinity.
+func roundHalf(v float64) float64 {
+	a := math.Abs(v)
+	switch {
+	case math.IsNaN(v) || a == 0:
+		return v
+	case a >= 65520: // halfway between 65504 and 2**16 rounds up, to inf
+		return math.Copysign(math.Inf(1), v)
+	}
+	_, e := math.Frexp(a) // a = m × 2**e, 0.5 <= m < 1
+	q := max(e-11, -24)   // 11 significant bits; subnormals step 2**-24
+	return math.Copysign(math.Ldexp(math.RoundToEven(math.Ldexp(a, -q)), q), v)
+}
+
+// shortestHalf returns the shortest digits that identify the half
+// precision value f (already widened), closest to it, as numpy's Dragon4
+// does: candidates of 1 to 5 significant digits are tried, each the
+// nearest and its two neighbours, against the interval of reals that
+// round to f.
+func shortestHalf(buf []byte, f float64) decimal {
+	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		return parseE(strconv.AppendFloat(buf, f, 'e', -1, 64))
+	}
+	a := math.Abs(f)
+	lo, hi := halfNeighbours(a)
+	even := halfEven(a)
+	within := func(v float64) bool {
+		lowMid, highMid := (lo+a)/2, (a+hi)/2
+		if even {
+			return v >= lowMid && v <= highMid
+		}
+		return v > lowMid && v < highMid
+	}
+	for p := 1; p <= 5; p++ {
+		near := parseE(strconv.AppendFloat(buf[:0], a, 'e', p-1, 64))
+		m, _ := strconv.ParseInt(string(near.digits), 10, 64)
+		for len(near.digits) < p {
+			m *= 10
+			near.digits = append(near.digits, '0')
+		}
+		scale := near.exp10() - (p - 1) // value = m × 10**scale
+		best, bestDist, found := int64(0), 0.0, false
+		for _, c := range []int64{m - 1, m, m + 1} {
+			if c <= 0 {
+				continue
+			}
+			v, _ := strconv.ParseFloat(strconv.FormatInt(c, 10)+"e"+strconv.Itoa(scale), 64)
+			if !within(v) {
+				continue
+			}
+			dist := math.Abs(v - a)
+			if !found || dist < bestDist || dist == bestDist && c%2 == 0 {
+				best, bestDist, found = c, dist, true
+			}
+		}
+		if found {
+			digits := strconv.AppendInt(buf[:0], best, 10)
+			dp := scale + len(digits)
+			return decimal{digits: trimZeros(digits), dp: dp}
+		}
+	}
+	return parseE(strconv.AppendFloat(buf[:0], a, 'e', 4, 64))
+}
+
+// halfNeighbours returns the half-precision values next to a (> 0,
+// finite): below and above (above the largest finite half, the next
+// step as if the exponent went on).
+func halfNeighbours(a float64) (lo, hi float64) {
+	_, e := math.Frexp(a)
+	step := math.Ldexp(1, max(e-11, -24))
+	lo = a - step
+	if _, e2 := math.Frexp(lo); e2 < e && e-11 > -24 {
+		lo = a - step/2 // a is a power of two: the step below is half
+	}
+	return lo, a + step
+}
+
+// halfEven reports whether the half value a (> 0) has an even significand.
+func halfEven(a float64) bool {
+	_, e := math.Frexp(a)
+	q := max(e-11, -24)
+	return int64(math.Ldexp(a, -q))%2 == 0
+}
