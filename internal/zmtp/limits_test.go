@@ -89,7 +89,9 @@ func TestPendingBudget(t *testing.T) {
 	addr, _ := sub.Bind("127.0.0.1:0")
 	bad := dialRaw(t, addr, "PUB", 1)
 	bad.write(append([]byte{flagLong}, binary.BigEndian.AppendUint64(nil, 8<<20)...))
-	bad.write(make([]byte, 4<<20)) // well past 64 KiB + 1 MiB
+	// Well past 64 KiB + 1 MiB. The SUB closes the connection part way, so
+	// the write may fail: that is the point.
+	bad.nc.Write(make([]byte, 4<<20))
 	for {
 		if _, _, err := bad.fr.next(); err != nil {
 			break // closed by the SUB
