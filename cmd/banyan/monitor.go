@@ -8,25 +8,61 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/pyrepr"
 	"github.com/gobanyan/banyan/internal/render"
 	"github.com/spf13/cobra"
 )
 
-// printer writes received messages as "topic payload" (Python's monitor
-// format) or as NDJSON. A payload that cannot be rendered (refused by the
-// renderer, or one that makes it panic) is shown as <undecodable payload>
-// (or {"$error": ...}) and counted; the command goes on with the next one.
+// printer writes received messages as "topic payload", exactly as Python
+// Banyan's monitor prints them (print(topic, payload), package pyrepr), or
+// as NDJSON. A payload that cannot be rendered (not msgpack, or one that
+// makes the renderer panic) is shown as <undecodable payload> (or
+// {"$error": ...}) and counted; the command goes on with the next one.
 type printer struct {
 	w      io.Writer
 	json   bool
 	stamps bool
+	// numpy is the -m flag: "True" decodes as a numpy-mode Python
+	// component does (msgpack-numpy arrays shown as numpy prints them).
+	numpy string
 	// failed counts the messages shown as undecodable; copies of the
 	// printer share it. Nil counts nothing.
 	failed *atomic.Uint64
-	// python and asJSON render payloads; nil means render.Python and
-	// render.JSON.
+	// python and asJSON render payloads; nil means pyrepr.Str in the -m
+	// mode and render.JSON.
 	python func([]byte) (string, error)
 	asJSON func([]byte) (json.RawMessage, error)
+}
+
+// addPrinterFlags adds the flags that choose how messages are printed.
+func addPrinterFlags(cmd *cobra.Command, p *printer) {
+	fs := cmd.Flags()
+	fs.BoolVar(&p.json, "json", false, "print NDJSON lines {time, topic, payload}")
+	fs.BoolVar(&p.stamps, "time", false, "prefix each line with the receive time")
+	fs.StringVarP(&p.numpy, "numpy", "m", "False", "True: decode as a numpy-mode Python component (Python's monitor -m True), numpy arrays shown as numpy prints them")
+}
+
+// mode checks the -m flag, which takes Python's strings True and False.
+func (p *printer) mode() (pyrepr.Mode, error) {
+	switch p.numpy {
+	case "True":
+		return pyrepr.Numpy, nil
+	case "False", "":
+		return pyrepr.Plain, nil
+	}
+	return pyrepr.Plain, fmt.Errorf("-m %q: want True or False", p.numpy)
+}
+
+// prepare checks the flags and sets the Python renderer for them.
+func (p *printer) prepare() error {
+	mode, err := p.mode()
+	if err != nil {
+		return err
+	}
+	if p.python == nil {
+		p.python = func(payload []byte) (string, error) { return pyrepr.Str(payload, mode) }
+	}
+	return nil
 }
 
 func (p printer) print(m *banyan.Message) {
@@ -51,7 +87,7 @@ func (p printer) print(m *banyan.Message) {
 	}
 	f := p.python
 	if f == nil {
-		f = render.Python
+		f = func(payload []byte) (string, error) { return pyrepr.Str(payload, pyrepr.Plain) }
 	}
 	text, err := renderSafely(f, m.Payload)
 	if err != nil {
@@ -111,20 +147,28 @@ func newMonitorCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "monitor",
 		Short: "Print every message on the backplane (or those on -t topics)",
-		Long: `Print every message on the backplane as "topic payload", the payload shown as
-Python would print it (Python Banyan's monitor format), or as NDJSON with --json.
+		Long: `Print every message on the backplane as "topic payload", exactly as Python
+Banyan's monitor prints it (print(topic, payload)), or as NDJSON with --json.
+-m True decodes payloads as a numpy-mode Python component does, as Python's
+monitor -m True: msgpack-numpy arrays are shown as numpy prints them.
 -t limits it to topic prefixes (repeat -t for several).
 --stats adds a rate line every second (messages and payload bytes per second,
-per topic) on stderr; -q prints only the rate lines, on stdout.`,
+per topic) on stderr; -q prints only the rate lines, on stdout.
+Messages that Python Banyan components refuse (ext values, bad UTF-8, keys
+that are not strings) are shown too.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := sf.validate(); err != nil {
 				return err
 			}
+			if err := p.prepare(); err != nil {
+				return err
+			}
 			if len(topics) == 0 {
 				topics = []string{""}
 			}
-			c, err := banyan.Connect(cmd.Context(), cf.options(banyan.WithSubscriptions(topics...))...)
+			// Every message is shown, also those components refuse.
+			c, err := banyan.Connect(cmd.Context(), cf.options(banyan.WithSubscriptions(topics...), banyan.WithoutValidation())...)
 			if err != nil {
 				return err
 			}
@@ -137,8 +181,7 @@ per topic) on stderr; -q prints only the rate lines, on stdout.`,
 	}
 	addComponentFlags(cmd, &cf, "Monitor")
 	cmd.Flags().StringArrayVarP(&topics, "topic", "t", nil, "topic prefix to show (repeatable; default: everything)")
-	cmd.Flags().BoolVar(&p.json, "json", false, "print NDJSON lines {time, topic, payload}")
-	cmd.Flags().BoolVar(&p.stamps, "time", false, "prefix each line with the receive time")
+	addPrinterFlags(cmd, &p)
 	addStatsFlags(cmd, &sf)
 	return cmd
 }

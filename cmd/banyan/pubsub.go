@@ -122,11 +122,17 @@ func newSubCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sub [TOPIC ...]",
 		Short: "Print messages on topic prefixes (all when none is given)",
+		Long: `Print the messages on topic prefixes (all when none is given) as the monitor
+does: "topic payload" as Python prints it (-m True: as a numpy-mode component
+decodes it), or NDJSON with --json.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := p.prepare(); err != nil {
+				return err
+			}
 			if len(args) == 0 {
 				args = []string{""}
 			}
-			c, err := banyan.Connect(cmd.Context(), cf.options(banyan.WithSubscriptions(args...))...)
+			c, err := banyan.Connect(cmd.Context(), cf.options(banyan.WithSubscriptions(args...), banyan.WithoutValidation())...)
 			if err != nil {
 				return err
 			}
@@ -153,7 +159,6 @@ func newSubCmd() *cobra.Command {
 	}
 	addComponentFlags(cmd, &cf, "sub")
 	cmd.Flags().IntVarP(&count, "count", "c", 0, "exit after this many messages (0 = never)")
-	cmd.Flags().BoolVar(&p.json, "json", false, "print NDJSON lines")
-	cmd.Flags().BoolVar(&p.stamps, "time", false, "prefix each line with the receive time")
+	addPrinterFlags(cmd, &p)
 	return cmd
 }

@@ -6,14 +6,12 @@ import (
 	"github.com/gobanyan/banyan/internal/render"
 )
 
-func ExamplePython() {
-	// {'message_number': 10}, as Python Banyan's worked example sends it.
-	payload := []byte{0x81, 0xae, 'm', 'e', 's', 's', 'a', 'g', 'e', '_', 'n', 'u', 'm', 'b', 'e', 'r', 0x0a}
-	text, _ := render.Python(payload)
+func ExampleJSON() {
+	// {'message_number': 10, 'f': 1.0}, as Python Banyan publishes it.
+	payload := []byte{0x82, 0xae, 'm', 'e', 's', 's', 'a', 'g', 'e', '_', 'n', 'u', 'm', 'b', 'e', 'r', 0x0a,
+		0xa1, 'f', 0xcb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0}
 	js, _ := render.JSON(payload)
-	fmt.Println(text)
 	fmt.Println(string(js))
 	// Output:
-	// {'message_number': 10}
-	// {"message_number": 10}
+	// {"message_number": 10, "f": 1.0}
 }

@@ -1,5 +1,3 @@
-// Package render turns msgpack payloads into text for people: Python's repr
-// style (what Python Banyan's monitor prints) and JSON, both in wire order.
 package render
 
 import (
@@ -12,33 +10,32 @@ import (
 	"strings"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/pyrepr"
 	"github.com/gobanyan/banyan/ndarray"
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
-// Python renders a msgpack payload as Python's repr of the unpacked value,
-// keeping map keys in wire order: {'message_number': 10}. Arrays sent by
-// msgpack-numpy are shown as ndarray(dtype, shape, first values).
+// JSON renders a msgpack payload as JSON, keys in wire order; bin values
+// become {"$bin": "<base64>"}, bin keys the string of their Python repr
+// ("b'\\x00'"), floats Python's repr (1.0, 1e-05), non-finite floats
+// strings ("nan"). A msgpack-numpy array becomes the string of numpy's
+// repr ("array([1, 2, 3], dtype=int16)"; other dtypes: "ndarray(<U3,
+// shape=(2,), 24 bytes)").
 //
 // The payload must pass banyan.Validate (the rules every component applies
 // on receipt), and a msgpack-numpy array in it must be valid (dtype, shape
 // and data length agree, see ndarray.FromMap); otherwise the error says
 // why and nothing is rendered. No input makes it panic.
-func Python(payload []byte) (string, error) { return render(payload, pyStyle) }
-
-// JSON renders a msgpack payload as JSON, keys in wire order; bin values
-// become {"$bin": "<base64>"}, non-finite floats become strings. It
-// accepts what Python accepts.
 func JSON(payload []byte) (json.RawMessage, error) {
-	s, err := render(payload, jsonStyle)
+	s, err := render(payload)
 	if err != nil {
 		return nil, err
 	}
 	return json.RawMessage(s), nil
 }
 
-func render(payload []byte, st style) (string, error) {
+func render(payload []byte) (string, error) {
 	// Validated first, every length in the payload fits the bytes that
 	// follow it and nesting is bounded, so the decoder below never
 	// allocates for counts the payload does not hold.
@@ -47,18 +44,11 @@ func render(payload []byte, st style) (string, error) {
 	}
 	var b strings.Builder
 	d := msgpack.NewDecoder(bytes.NewReader(payload))
-	if _, err := walk(d, &b, st, 0, false); err != nil {
+	if _, err := walk(d, &b, 0, false); err != nil {
 		return "", err
 	}
 	return b.String(), nil
 }
-
-type style int
-
-const (
-	pyStyle style = iota
-	jsonStyle
-)
 
 const maxDepth = banyan.MaxNesting
 
@@ -74,7 +64,7 @@ func isArray(c byte) bool {
 // value as banyan.DecodeValue would (int64, uint64, float64, string,
 // []byte, bool, nil, []any), for recognising numpy arrays; a map is
 // rendered but returned only as a nil map, which no numpy entry holds.
-func walk(d *msgpack.Decoder, b *strings.Builder, st style, depth int, keep bool) (any, error) {
+func walk(d *msgpack.Decoder, b *strings.Builder, depth int, keep bool) (any, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("nested deeper than %d", maxDepth)
 	}
@@ -88,7 +78,7 @@ func walk(d *msgpack.Decoder, b *strings.Builder, st style, depth int, keep bool
 		if err != nil {
 			return nil, err
 		}
-		return map[string]any(nil), walkMap(d, b, st, depth, n)
+		return map[string]any(nil), walkMap(d, b, depth, n)
 	case isArray(c):
 		n, err := d.DecodeArrayLen()
 		if err != nil {
@@ -103,7 +93,7 @@ func walk(d *msgpack.Decoder, b *strings.Builder, st style, depth int, keep bool
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			v, err := walk(d, b, st, depth+1, keep)
+			v, err := walk(d, b, depth+1, keep)
 			if err != nil {
 				return nil, err
 			}
@@ -118,7 +108,7 @@ func walk(d *msgpack.Decoder, b *strings.Builder, st style, depth int, keep bool
 	if err != nil {
 		return nil, err
 	}
-	scalar(b, v, st)
+	scalar(b, v)
 	return v, nil
 }
 
@@ -144,9 +134,9 @@ func isNumpyKey(k string) bool {
 	return false
 }
 
-// walkMap renders a map; numpy maps (bin keys nd/type/shape/data) get a
-// compact form.
-func walkMap(d *msgpack.Decoder, b *strings.Builder, st style, depth, n int) error {
+// walkMap renders a map; numpy maps (bin keys nd/type/shape/data) become
+// a string.
+func walkMap(d *msgpack.Decoder, b *strings.Builder, depth, n int) error {
 	type kv struct {
 		k string
 		v string
@@ -169,21 +159,21 @@ func walkMap(d *msgpack.Decoder, b *strings.Builder, st style, depth, n int) err
 			return fmt.Errorf("map key of type %T", k)
 		}
 		var kb, vb strings.Builder
-		scalar(&kb, k, st)
+		if bin, ok := k.([]byte); ok {
+			kb.WriteString(jsonString(string(pyrepr.AppendBytes(nil, bin)))) // a bin key, as Python shows it
+		} else {
+			scalar(&kb, k)
+		}
 		// Keep the values of numpy-looking keys, to recognise an array.
 		keep := isNumpyKey(key)
-		v, err := walk(d, &vb, st, depth+1, keep)
+		v, err := walk(d, &vb, depth+1, keep)
 		if err != nil {
 			return err
 		}
 		if keep {
 			numpy[key] = v
 		}
-		ks := kb.String()
-		if st == jsonStyle && !strings.HasPrefix(ks, `"`) {
-			ks = jsonString(ks) // a bin key, shown as {"$bin": ...}
-		}
-		items = append(items, kv{ks, vb.String()})
+		items = append(items, kv{kb.String(), vb.String()})
 	}
 	if nd, ok := numpy["nd"].(bool); ok && nd {
 		v, matched, err := ndarray.FromMap(numpy)
@@ -191,11 +181,7 @@ func walkMap(d *msgpack.Decoder, b *strings.Builder, st style, depth, n int) err
 			return fmt.Errorf("numpy array: %w", err)
 		}
 		if a, ok := v.(*ndarray.Array); matched && ok {
-			s := numpySummary(a)
-			if st == jsonStyle {
-				s = jsonString(s)
-			}
-			b.WriteString(s)
+			b.WriteString(jsonString(numpyText(a)))
 			return nil
 		}
 	}
@@ -221,8 +207,12 @@ func jsonString(s string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// numpySummary shows an msgpack-numpy array as ndarray(<f8, shape=(2, 3), 48 bytes: [1, 2, 3, 4, 5, ...]).
-func numpySummary(a *ndarray.Array) string {
+// numpyText is numpy's repr of an array, or for dtypes package pyrepr
+// does not format a summary: ndarray(<U3, shape=(2,), 24 bytes).
+func numpyText(a *ndarray.Array) string {
+	if text, ok := pyrepr.AppendArray(nil, a); ok {
+		return string(text)
+	}
 	shape := a.Shape()
 	dims := make([]string, len(shape))
 	for i, s := range shape {
@@ -233,169 +223,40 @@ func numpySummary(a *ndarray.Array) string {
 		sh += ","
 	}
 	sh += ")"
-	return fmt.Sprintf("ndarray(%s, shape=%s, %d bytes%s)", a.DType(), sh, len(a.Data()), firstValues(a))
+	return fmt.Sprintf("ndarray(%s, shape=%s, %d bytes)", a.DType(), sh, len(a.Data()))
 }
 
-// maxShown is how many values of an array numpySummary shows.
-const maxShown = 5
-
-// firstValues formats the first elements of a numeric array, read by the
-// ndarray package (which has validated the dtype, shape and data length);
-// it is "" for other dtypes.
-func firstValues(a *ndarray.Array) string {
-	dt := a.DType()
-	n := a.Len()
-	k := min(n, maxShown)
-	head, err := ndarray.New(dt, []int{k}, a.Data()[:k*dt.ItemSize()])
-	if err != nil {
-		return ""
-	}
-	var vals []string
-	switch kind := dt.Kind(); {
-	case kind == 'i':
-		v, err := head.Int64s()
-		if err != nil {
-			return ""
-		}
-		for _, x := range v {
-			vals = append(vals, strconv.FormatInt(x, 10))
-		}
-	case kind == 'u' || kind == 'b':
-		v, err := head.Uint64s()
-		if err != nil {
-			return ""
-		}
-		for _, x := range v {
-			vals = append(vals, strconv.FormatUint(x, 10))
-		}
-	case kind == 'f' && dt.ItemSize() <= 8:
-		v, err := head.Float64s()
-		if err != nil {
-			return ""
-		}
-		bits := 64
-		if dt.ItemSize() < 8 {
-			bits = 32 // float32 and float16: the shortest float32 text
-		}
-		for _, x := range v {
-			vals = append(vals, strconv.FormatFloat(x, 'g', -1, bits))
-		}
-	default:
-		return ""
-	}
-	more := ""
-	if n > k {
-		more = ", ..."
-	}
-	return ": [" + strings.Join(vals, ", ") + more + "]"
-}
-
-func scalar(b *strings.Builder, v any, st style) {
+func scalar(b *strings.Builder, v any) {
 	switch v := v.(type) {
 	case nil:
-		if st == jsonStyle {
-			b.WriteString("null")
-		} else {
-			b.WriteString("None")
-		}
+		b.WriteString("null")
 	case bool:
-		switch {
-		case st == jsonStyle:
-			b.WriteString(strconv.FormatBool(v))
-		case v:
-			b.WriteString("True")
-		default:
-			b.WriteString("False")
-		}
+		b.WriteString(strconv.FormatBool(v))
 	case string:
-		if st == jsonStyle {
-			j, _ := json.Marshal(v)
-			b.Write(j)
-		} else {
-			b.WriteString(pyQuote(v))
-		}
+		j, _ := json.Marshal(v)
+		b.Write(j)
 	case []byte:
-		if st == jsonStyle {
-			b.WriteString(`{"$bin": "` + base64.StdEncoding.EncodeToString(v) + `"}`)
-		} else {
-			b.WriteString("b" + pyQuote(string(v)))
-		}
+		b.WriteString(`{"$bin": "` + base64.StdEncoding.EncodeToString(v) + `"}`)
 	case int64:
 		b.WriteString(strconv.FormatInt(v, 10))
 	case uint64:
 		b.WriteString(strconv.FormatUint(v, 10))
 	case float32:
-		pyFloat(b, float64(v), st)
+		jsonFloat(b, float64(v))
 	case float64:
-		pyFloat(b, v, st)
+		jsonFloat(b, v)
 	default:
 		fmt.Fprintf(b, "%v", v)
 	}
 }
 
-func pyFloat(b *strings.Builder, f float64, st style) {
-	switch {
-	case math.IsNaN(f):
-		if st == jsonStyle {
-			b.WriteString(`"nan"`)
-		} else {
-			b.WriteString("nan")
-		}
-		return
-	case math.IsInf(f, 1):
-		if st == jsonStyle {
-			b.WriteString(`"inf"`)
-		} else {
-			b.WriteString("inf")
-		}
-		return
-	case math.IsInf(f, -1):
-		if st == jsonStyle {
-			b.WriteString(`"-inf"`)
-		} else {
-			b.WriteString("-inf")
-		}
+// jsonFloat writes a finite float as Python's repr (a valid JSON number:
+// 1.0, 1e-05, 1e+16) and the others as the strings "nan", "inf", "-inf".
+func jsonFloat(b *strings.Builder, f float64) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		b.WriteString(`"` + string(pyrepr.AppendFloat(nil, f)) + `"`)
 		return
 	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if abs := math.Abs(f); abs != 0 && (abs >= 1e16 || abs < 1e-4) {
-		s = strconv.FormatFloat(f, 'e', -1, 64) // Python switches to exponent form
-		s = strings.Replace(s, "e-0", "e-", 1)
-		s = strings.Replace(s, "e+0", "e+", 1)
-	} else if !strings.ContainsAny(s, ".e") {
-		s += ".0"
-	}
-	b.WriteString(s)
-}
-
-// pyQuote quotes like Python's repr of a str: single quotes unless the text
-// holds a single quote and no double quote.
-func pyQuote(s string) string {
-	q := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r == 0xfffd:
-			b.WriteString(`\ufffd`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
+	var buf [32]byte
+	b.Write(pyrepr.AppendFloat(buf[:0], f))
 }
