@@ -211,16 +211,6 @@ func (w *walker) duplicates(es []entry) []int32 {
 func isStrCode(c byte) bool { return c >= 0xa0 && c <= 0xbf || c == 0xd9 || c == 0xda || c == 0xdb }
 func isBinCode(c byte) bool { return c == 0xc4 || c == 0xc5 || c == 0xc6 }
 
-// hasUnformatted reports whether a value of es was left unformatted.
-func hasUnformatted(es []entry) bool {
-	for _, e := range es {
-		if e.oval < 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // hasNonStrKey reports whether any key of es is not a msgpack str.
 func hasNonStrKey(p []byte, es []entry) bool {
 	for _, e := range es {

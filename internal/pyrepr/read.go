@@ -161,35 +161,6 @@ func sized(p []byte, at int, kd kind, n uint64, body int) (head, error) {
 	return head{kind: kd, n: int(n), body: body}, nil
 }
 
-// skip checks the value at p[i] (and everything in it, nested at most
-// maxDepth levels below depth) and returns the offset after it.
-func skip(p []byte, i, depth int) (int, error) {
-	h, err := readHead(p, i)
-	if err != nil {
-		return 0, err
-	}
-	switch h.kind {
-	case kArray, kMap:
-		if depth >= maxDepth {
-			return 0, tooDeep(i)
-		}
-		n := h.n
-		if h.kind == kMap {
-			n *= 2
-		}
-		pos := h.body
-		for range n {
-			if pos, err = skip(p, pos, depth+1); err != nil {
-				return 0, err
-			}
-		}
-		return pos, nil
-	case kStr, kBin, kExt:
-		return h.end(), nil
-	}
-	return h.body, nil
-}
-
 func tooDeep(at int) error {
 	return fmt.Errorf("%w: at byte %d: nested deeper than %d", ErrMalformed, at, maxDepth)
 }

@@ -17,7 +17,6 @@ type walker struct {
 	// scratch and idx are reused by map post-processing.
 	scratch []byte
 	idx     []int32
-	word    []byte
 }
 
 // entry locates one map entry in the payload (key, value start, value end)
