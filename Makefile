@@ -5,11 +5,11 @@ GO ?= go
 # Fuzzers run for a bounded time by make test: package:Fuzzer.
 FUZZ := ./internal/zmtp:FuzzFrameReader ./internal/zmtp:FuzzGreeting ./internal/prefixset:FuzzSet \
 	./internal/codec:FuzzValidate ./ndarray:FuzzDecode ./internal/render:FuzzRender \
-	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack ./internal/msgjson:FuzzMsgpackToJSON ./internal/msgjson:FuzzRoundTrip
+	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack ./internal/msgjson:FuzzMsgpackToJSON ./internal/msgjson:FuzzRoundTrip ./internal/pyrepr:FuzzStr
 FUZZTIME ?= 10s
 # Packages whose size arithmetic must hold on 32-bit too, tested in a
 # GOARCH=386 build (no -race there: the race detector needs 64 bits).
-TEST386 := ./internal/zmtp ./internal/codec ./internal/prefixset ./ndarray ./internal/render ./bridge/tcp ./internal/msgjson
+TEST386 := ./internal/zmtp ./internal/codec ./internal/prefixset ./ndarray ./internal/render ./bridge/tcp ./internal/msgjson ./internal/pyrepr
 
 .PHONY: test peers vet cross build bench-forward fuzz test386
 

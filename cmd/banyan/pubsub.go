@@ -79,6 +79,13 @@ func newPubCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pub TOPIC [JSON | key=value ...]",
 		Short: "Publish one message (or -c of them) on a topic",
+		Long: `Publish one message (or -c of them) on a topic. The payload is JSON or
+key=value pairs. JSON goes through the one msgpack/JSON converter with these
+settings: object keys keep their order; integers are exact from -2^63 to
+2^64-1; other numbers are floats; {"$bin": "<base64>"} becomes bytes; the bare
+tokens NaN, Infinity and -Infinity become floats, as Python's json.loads
+reads them. So what "sub --json" and "monitor --json" print can be published
+again unchanged.`,
 		Example: `  banyan pub echo '{"message_number": 10}'
   banyan pub to_rpi_gateway command=digital_write pin=4 value=1`,
 		Args: cobra.MinimumNArgs(1),
