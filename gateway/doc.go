@@ -37,8 +37,25 @@
 // its board can do: DigitalWriter, PWMWriter, ServoWriter, TonePlayer,
 // AnalogWriter, StepperBoard, I2CBoard, SonarBoard, and ReportSource to
 // push input changes (ReportingControl to stop reading disabled pins),
-// CommandHandler to take commands whole, extra fields included. New
-// wraps it in a Gateway; Run serves commands.
+// CommandHandler to take commands whole, extra fields included.
+//
+// # Running
+//
+// A Gateway is built like the bridges (bridge/mqtt, bridge/tcp, bridge/ws):
+// New(ctx, board, Options) connects the gateway's own component to the
+// backplane that Options.Backplane names (banyan.WithBackplane,
+// banyan.WithPorts, ...), subscribed to the command topics and ready when
+// it returns; Run(ctx) serves commands until ctx ends, and may be called
+// once (ErrRunning); Close disconnects, ends Run, and is safe to call more
+// than once; Stats includes the component's counters (Stats.Backplane).
+//
+//	gw, err := gateway.New(ctx, board, gateway.Options{Device: "arduino",
+//		Backplane: []banyan.Option{banyan.WithBackplane("192.168.2.10")}})
+//	if err != nil {
+//		return err
+//	}
+//	defer gw.Close()
+//	return gw.Run(ctx)
 //
 // # Tags
 //

@@ -27,17 +27,14 @@ func Example() {
 	defer bp.Close()
 	at := []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(bp.PublisherPort(), bp.SubscriberPort()), banyan.WithLogger(quiet)}
 
-	// The gateway, for device "sim": commands on to_sim_gateway.
-	gc, err := banyan.Connect(ctx, append(at, banyan.WithSubscriptions(gateway.CommandTopic("sim")))...)
-	if err != nil {
-		panic(err)
-	}
-	defer gc.Close()
+	// The gateway, for device "sim": commands on to_sim_gateway. It
+	// connects its own component, subscribed to them.
 	board := sim.New(sim.Options{Logger: quiet})
-	gw, err := gateway.New(gc, board, gateway.Options{Device: "sim", Logger: quiet})
+	gw, err := gateway.New(ctx, board, gateway.Options{Device: "sim", Backplane: at, Logger: quiet})
 	if err != nil {
 		panic(err)
 	}
+	defer gw.Close()
 	gwDone := make(chan struct{})
 	go func() { gw.Run(ctx); close(gwDone) }()
 	defer func() { cancel(); <-gwDone }()

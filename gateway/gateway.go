@@ -11,7 +11,11 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/service"
 )
+
+// ErrRunning is a second call to Run (the sentinel the bridges share).
+var ErrRunning = service.ErrRunning
 
 // Options configure a Gateway.
 type Options struct {
@@ -32,6 +36,11 @@ type Options struct {
 	Other func(topic string, payload map[string]any) error
 	// Now is the clock for report timestamps; nil means time.Now.
 	Now func() time.Time
+	// Backplane configures the gateway's Banyan component (banyan.WithBackplane,
+	// banyan.WithPorts, banyan.WithName, ...). The gateway adds the
+	// subscriptions to the command topics and, unless one is given here,
+	// its logger.
+	Backplane []banyan.Option
 	// Logger receives failed commands (Info) and publish failures; nil
 	// means slog.Default().
 	Logger *slog.Logger
@@ -44,11 +53,13 @@ type Stats struct {
 	Errors   uint64 // error reports published
 	Muted    uint64 // input reports dropped because reporting is disabled for their pin
 	Ignored  uint64 // messages on other topics that share a command topic's prefix
+	// Backplane is the gateway's component's counters.
+	Backplane banyan.Stats
 }
 
 // Gateway connects a Board to the Banyan bus: it reads OneGPIO commands
 // from its command topics, carries them out on the board and publishes
-// reports. Create it with New and start it with Run.
+// reports. Create it with New and run it with Run.
 type Gateway struct {
 	c      *banyan.Component
 	b      Board
@@ -58,7 +69,7 @@ type Gateway struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	running atomic.Bool
+	life service.Lifecycle
 
 	mu    sync.Mutex
 	tags  map[string]int     // tag -> pin
@@ -72,14 +83,15 @@ type reportKey struct {
 	pin    int
 }
 
-// New makes a gateway for board b on component c (connected with
-// banyan.Connect; the gateway subscribes it to the command topics in Run).
-func New(c *banyan.Component, b Board, o Options) (*Gateway, error) {
-	if c == nil || b == nil {
-		return nil, errors.New("gateway: New needs a component and a board")
+// New checks the options and connects the gateway's component to the
+// backplane (Options.Backplane), subscribed to the command topics and ready
+// when it returns. Nothing reaches the board until Run.
+func New(ctx context.Context, b Board, o Options) (*Gateway, error) {
+	if b == nil {
+		return nil, errors.New("gateway: New needs a board")
 	}
 	g := &Gateway{
-		c: c, b: b, topics: slices.Clone(o.CommandTopics), report: o.ReportTopic, other: o.Other,
+		b: b, topics: slices.Clone(o.CommandTopics), report: o.ReportTopic, other: o.Other,
 		now: o.Now, log: o.Logger, tags: map[string]int{}, muted: map[reportKey]bool{},
 	}
 	if len(g.topics) == 0 {
@@ -100,6 +112,13 @@ func New(c *banyan.Component, b Board, o Options) (*Gateway, error) {
 	if g.log == nil {
 		g.log = slog.Default()
 	}
+	opts := append([]banyan.Option{banyan.WithLogger(g.log)}, o.Backplane...)
+	opts = append(opts, banyan.WithSubscriptions(g.topics...))
+	c, err := banyan.Connect(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	g.c = c
 	return g, nil
 }
 
@@ -123,30 +142,39 @@ func (g *Gateway) Tags() map[string]int {
 // Stats returns the counters.
 func (g *Gateway) Stats() Stats {
 	return Stats{Commands: g.commands.Load(), Reports: g.reports.Load(), Errors: g.errs.Load(),
-		Muted: g.mutedN.Load(), Ignored: g.ignored.Load()}
+		Muted: g.mutedN.Load(), Ignored: g.ignored.Load(), Backplane: g.c.Stats()}
 }
 
-// Run subscribes to the command topics (returning once the backplane
-// forwards them), hands the board its report function (ReportSource), and
-// serves commands one at a time, in arrival order, until ctx ends (it
-// returns nil) or the component is closed (banyan.ErrClosed). It takes the
-// component's message loop (banyan.Component.Run), so the component must
-// not be used for other subscriptions. Run may be called once.
+// Run hands the board its report function (ReportSource) and serves
+// commands one at a time, in arrival order, until ctx ends; then it
+// disconnects from the backplane and returns nil. Close also ends it, and
+// then it returns banyan.ErrClosed. Run may be called once (ErrRunning).
 func (g *Gateway) Run(ctx context.Context) error {
-	if !g.running.CompareAndSwap(false, true) {
-		return errors.New("gateway: Run called twice")
+	if err := g.life.Start(); err != nil {
+		return err
 	}
-	if err := g.c.SubscribeSync(ctx, g.topics...); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("gateway: subscribe to %v: %w", g.topics, err)
-	}
-	if src, ok := g.b.(ReportSource); ok {
+	src, ok := g.b.(ReportSource)
+	if ok {
 		src.SetReportFunc(g.publishReport)
-		defer src.SetReportFunc(nil)
 	}
-	return g.c.Run(ctx, g.handle)
+	err := g.c.Run(ctx, g.handle)
+	if ok {
+		src.SetReportFunc(nil)
+	}
+	closed := g.life.Closed()
+	g.Close()
+	if closed || errors.Is(err, banyan.ErrClosed) {
+		return banyan.ErrClosed
+	}
+	return err
+}
+
+// Close disconnects from the backplane, which also ends Run. A gateway
+// that never ran must be closed; after Run it is not needed. It is safe to
+// call more than once, from any goroutine.
+func (g *Gateway) Close() error {
+	g.life.Close(g.c.Close)
+	return nil
 }
 
 // handle serves one message.

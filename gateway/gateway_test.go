@@ -51,8 +51,8 @@ func newRig(t *testing.T, board gateway.Board, o gateway.Options) *rig {
 	if o.Logger == nil {
 		o.Logger = quiet
 	}
-	gc := bp.Connect(t, banyan.WithSubscriptions(gateway.CommandTopic(device)))
-	gw, err := gateway.New(gc, board, o)
+	o.Backplane = bp.Options()
+	gw, err := gateway.New(context.Background(), board, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func newRig(t *testing.T, board gateway.Board, o gateway.Options) *rig {
 		}
 	})
 	r := &rig{t: t, gw: gw, client: bp.Connect(t, banyan.WithSubscriptions(gw.ReportTopic())), sent: map[string]bool{}, syncN: new(0)}
-	// The gateway subscribes in Run; a first round trip proves it is serving.
+	// A first round trip proves that Run is serving.
 	r.sync()
 	return r
 }
@@ -565,40 +565,32 @@ func TestOtherCommandsAndTopics(t *testing.T) {
 
 func TestNewAndRun(t *testing.T) {
 	b := sim.New(sim.Options{Logger: quiet})
-	if _, err := gateway.New(nil, b, gateway.Options{Device: "x"}); err == nil {
-		t.Error("New without a component succeeded")
-	}
 	bp := testbp.Start(t, backplane.Options{})
-	c := bp.Connect(t)
-	if _, err := gateway.New(c, b, gateway.Options{}); err == nil {
+	ctx := context.Background()
+	if _, err := gateway.New(ctx, nil, gateway.Options{Device: "x", Backplane: bp.Options()}); err == nil {
+		t.Error("New without a board succeeded")
+	}
+	if _, err := gateway.New(ctx, b, gateway.Options{Backplane: bp.Options()}); err == nil {
 		t.Error("New without device or topics succeeded")
 	}
-	if _, err := gateway.New(c, b, gateway.Options{CommandTopics: []string{"cmds"}}); err == nil {
+	if _, err := gateway.New(ctx, b, gateway.Options{CommandTopics: []string{"cmds"}, Backplane: bp.Options()}); err == nil {
 		t.Error("New without a report topic succeeded")
 	}
-	g, err := gateway.New(c, b, gateway.Options{CommandTopics: []string{"a", "b"}, ReportTopic: "r", Logger: quiet})
+	g, err := gateway.New(ctx, b, gateway.Options{CommandTopics: []string{"a", "b"}, ReportTopic: "r", Backplane: bp.Options(), Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(g.CommandTopics(), []string{"a", "b"}) || g.ReportTopic() != "r" {
 		t.Fatalf("topics %v %q", g.CommandTopics(), g.ReportTopic())
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- g.Run(ctx) }()
+	go func() { done <- g.Run(runCtx) }()
 	client := bp.Connect(t, banyan.WithSubscriptions("r"))
-	// Either command topic works.
-	for i := 0; ; i++ {
-		client.Publish([]string{"a", "b"}[i%2], gateway.Command{Name: gateway.CmdSetModeI2C})
-		if b.I2CEnabled() {
-			break
-		}
-		select {
-		case <-client.Messages():
-			t.Fatal("unexpected report")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	// Either command topic works: New returned subscribed, so nothing is
+	// lost, though Run may not have started yet.
+	client.Publish("a", gateway.Command{Name: gateway.CmdSetModeI2C})
+	testbp.WaitFor(t, "i2c enabled through topic a", b.I2CEnabled)
 	client.Publish("b", map[string]any{"nothing": 1})
 	select {
 	case m := <-client.Messages():
@@ -608,12 +600,67 @@ func TestNewAndRun(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no answer on topic b")
 	}
-	if err := g.Run(ctx); err == nil {
-		t.Error("second Run succeeded")
+	if err := g.Run(runCtx); !errors.Is(err, gateway.ErrRunning) {
+		t.Errorf("second Run returned %v, want ErrRunning", err)
+	}
+	st := g.Stats()
+	if st.Commands != 2 || st.Errors != 1 || st.Backplane.Received < 2 || st.Backplane.Published < 1 || !st.Backplane.Connected {
+		t.Errorf("Stats %+v", st)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run returned %v after cancel, want nil", err)
+	}
+	if err := g.Close(); err != nil {
+		t.Errorf("Close after Run: %v", err)
+	}
+}
+
+func TestCloseEndsRun(t *testing.T) {
+	bp := testbp.Start(t, backplane.Options{})
+	g, err := gateway.New(context.Background(), sim.New(sim.Options{Logger: quiet}), gateway.Options{Device: "x", Backplane: bp.Options(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- g.Run(context.Background()) }()
+	time.Sleep(20 * time.Millisecond) // Close may come before or after Run starts
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, banyan.ErrClosed) {
+			t.Fatalf("Run returned %v after Close, want banyan.ErrClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not end Run")
+	}
+}
+
+func TestRunAfterClose(t *testing.T) {
+	bp := testbp.Start(t, backplane.Options{})
+	g, err := gateway.New(context.Background(), sim.New(sim.Options{Logger: quiet}), gateway.Options{Device: "x", Backplane: bp.Options(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Close()
+	if err := g.Run(context.Background()); !errors.Is(err, banyan.ErrClosed) {
+		t.Fatalf("Run after Close returned %v, want banyan.ErrClosed", err)
+	}
+}
+
+func TestNewFailsWithoutBackplane(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	port := testbp.FreePort(t)
+	_, err := gateway.New(ctx, sim.New(sim.Options{Logger: quiet}), gateway.Options{Device: "x", Logger: quiet,
+		Backplane: []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(port, port), banyan.WithLogger(quiet)}})
+	if err == nil {
+		t.Fatal("New without a backplane succeeded")
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/gateway"
 	"github.com/gobanyan/banyan/gateway/sim"
@@ -18,9 +17,8 @@ import (
 func TestPythonClient(t *testing.T) {
 	py := testpeer.Python(t, "zmq", "msgpack")
 	bp := testbp.Start(t, backplane.Options{})
-	gc := bp.Connect(t, banyan.WithSubscriptions(gateway.CommandTopic("sim")))
 	board := sim.New(sim.Options{Logger: quiet})
-	gw, err := gateway.New(gc, board, gateway.Options{Device: "sim", Logger: quiet})
+	gw, err := gateway.New(context.Background(), board, gateway.Options{Device: "sim", Backplane: bp.Options(), Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/gateway"
 	"github.com/gobanyan/banyan/gateway/sim"
 	"github.com/spf13/cobra"
@@ -108,15 +107,13 @@ func runGatewaySim(ctx context.Context, out io.Writer, cfg gatewaySimConfig) err
 	}
 	board := sim.New(sim.Options{DigitalPins: cfg.digitalPins, AnalogPins: cfg.analogPins, Logger: boardLog})
 
-	c, err := banyan.Connect(ctx, cfg.flags.options(banyan.WithSubscriptions(topics...))...)
+	gw, err := gateway.New(ctx, board, gateway.Options{
+		CommandTopics: topics, ReportTopic: report, Backplane: cfg.flags.options(), Logger: cfg.flags.logger(),
+	})
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	gw, err := gateway.New(c, board, gateway.Options{CommandTopics: topics, ReportTopic: report, Logger: cfg.flags.logger()})
-	if err != nil {
-		return err
-	}
+	defer gw.Close()
 	fmt.Fprintf(out, "simulated board gateway %q: commands on %s, reports on %s\n", cfg.flags.name, strings.Join(topics, ", "), report)
 
 	ctx, cancel := context.WithCancel(ctx)
