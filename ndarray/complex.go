@@ -3,46 +3,19 @@ package ndarray
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
+
+	"github.com/gobanyan/banyan/internal/pyfloat"
 )
 
 // FormatComplex formats c exactly as Python's repr(complex) does, which is
 // what msgpack-numpy sends for a Python complex: "(1+2j)", "1j" when the
 // real part is +0, "(-0-0j)", "(nan+infj)", "(1e+16+1000000000000000j)".
+// It is pyfloat.AppendComplex.
 func FormatComplex(c complex128) string {
-	re, im := real(c), imag(c)
-	if re == 0 && !math.Signbit(re) {
-		return pyRepr(im) + "j"
-	}
-	sign := "+"
-	if !math.IsNaN(im) && math.Signbit(im) {
-		sign = "-"
-		im = -im
-	}
-	return "(" + pyRepr(re) + sign + pyRepr(im) + "j)"
-}
-
-// pyRepr formats f like Python's repr(float) without the trailing ".0"
-// (format code 'r' as used inside complex repr): shortest round-trip digits,
-// positional notation for exponents -4..15, scientific with a signed
-// exponent of at least two digits otherwise.
-func pyRepr(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	exp, _ := strconv.Atoi(e[strings.LastIndexByte(e, 'e')+1:])
-	if f != 0 && (exp < -4 || exp >= 16) {
-		return e
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
+	var buf [64]byte
+	return string(pyfloat.AppendComplex(buf[:0], real(c), imag(c), 64))
 }
 
 // errComplexSyntax is wrapped by ParseComplex errors.

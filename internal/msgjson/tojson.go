@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/gobanyan/banyan/internal/pyfloat"
 )
 
 // AppendJSON appends to dst the JSON text of the one msgpack value in src
@@ -230,7 +232,7 @@ func (w *toJSON) float(f float64) {
 		return
 	}
 	if w.style == PythonDumps {
-		w.dst = appendPyFloat(w.dst, f)
+		w.dst = pyfloat.Append(w.dst, f)
 	} else {
 		w.dst = appendNumber(w.dst, f)
 	}

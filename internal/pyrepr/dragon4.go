@@ -2,7 +2,8 @@ package pyrepr
 
 import (
 	"math"
-	"strconv"
+
+	"github.com/gobanyan/banyan/internal/pyfloat"
 )
 
 // The functions here reproduce numpy's Dragon4 float printing
@@ -16,21 +17,21 @@ import (
 // which case x's exact digits are rounded at minDigits (not zero-padded).
 // scientific counts digits after the first one instead of after the
 // point.
-func digitsFor(buf []byte, x float64, bits, precision, minDigits int, scientific bool) decimal {
-	d := shortest(buf, x, bits)
-	frac := len(d.digits) - 1
+func digitsFor(buf []byte, x float64, bits, precision, minDigits int, scientific bool) pyfloat.Decimal {
+	d := pyfloat.Shortest(buf, x, bits)
+	frac := len(d.Digits) - 1
 	if !scientific {
-		frac = len(d.digits) - d.dp
-		if d.isZero() {
+		frac = len(d.Digits) - d.DP
+		if d.IsZero() {
 			frac = 0
 		}
 		frac = max(frac, 0)
 	}
 	switch {
 	case precision >= 0 && frac > precision:
-		return rounded(buf[:0], x, precision, scientific)
+		return pyfloat.Rounded(buf[:0], x, precision, scientific)
 	case minDigits > frac:
-		return rounded(buf[:0], x, minDigits, scientific)
+		return pyfloat.Rounded(buf[:0], x, minDigits, scientific)
 	}
 	return d
 }
@@ -107,34 +108,8 @@ func appendPositionalNP(dst []byte, x float64, bits, precision, minDigits int, t
 	d := digitsFor(buf[:0], math.Abs(x), bits, precision, minDigits, false)
 	start := len(dst)
 	dst = appendSign(dst, math.Signbit(x), plus)
-	digits, dp := d.digits, d.dp
-	if d.isZero() {
-		dp = 1
-	}
-	if dp <= 0 {
-		dst = append(dst, '0')
-	} else {
-		for i := range dp {
-			if i < len(digits) {
-				dst = append(dst, digits[i])
-			} else {
-				dst = append(dst, '0')
-			}
-		}
-	}
-	whole := len(dst) - start
-	dst = append(dst, '.')
-	frac := 0
-	if !d.isZero() {
-		for i := dp; i < len(digits); i++ {
-			if i < 0 {
-				dst = append(dst, '0')
-			} else {
-				dst = append(dst, digits[i])
-			}
-			frac++
-		}
-	}
+	dst, frac := pyfloat.AppendPositional(dst, d)
+	whole := len(dst) - start - frac - 1
 	dst, frac = finishFrac(dst, frac, precision, trim)
 	for ; frac < padRight; frac++ {
 		dst = append(dst, ' ')
@@ -150,74 +125,13 @@ func appendScientificNP(dst []byte, x float64, bits, precision, minDigits int, t
 	d := digitsFor(buf[:0], math.Abs(x), bits, precision, minDigits, true)
 	start := len(dst)
 	dst = appendSign(dst, math.Signbit(x), plus)
-	dst = append(dst, d.digits[0])
-	whole := len(dst) - start
-	dst = append(dst, '.')
-	frac := 0
-	for _, c := range d.digits[1:] {
-		dst = append(dst, c)
-		frac++
-	}
+	dst, frac := pyfloat.AppendMantissa(dst, d)
+	whole := len(dst) - start - frac - 1
 	dst, _ = finishFrac(dst, frac, precision, trim)
-	e := d.exp10()
-	if d.isZero() {
+	e := d.Exp10()
+	if d.IsZero() {
 		e = 0
 	}
-	dst = append(dst, 'e')
-	if e < 0 {
-		dst = append(dst, '-')
-		e = -e
-	} else {
-		dst = append(dst, '+')
-	}
-	var eb [8]byte
-	es := strconv.AppendInt(eb[:0], int64(e), 10)
-	for i := len(es); i < max(expDigits, 2); i++ {
-		dst = append(dst, '0')
-	}
-	dst = append(dst, es...)
+	dst = pyfloat.AppendExponent(dst, e, max(expDigits, 2))
 	return padLeftTo(dst, start, whole, padLeft)
-}
-
-// appendScalarFloat formats a numpy float scalar (or a Python float, with
-// bits 64) as its repr: positional with at least one fractional digit
-// for 1e-4 <= |x| < 1e16 and zero, scientific otherwise; with dotZeros
-// (the parts of a complex repr) integral values lose their ".0". plus
-// puts '+' before non-negative values and nan.
-func appendScalarFloat(dst []byte, x float64, bits int, dotZeros, plus bool) []byte {
-	switch {
-	case math.IsNaN(x):
-		if plus {
-			dst = append(dst, '+')
-		}
-		return append(dst, "nan"...)
-	case math.IsInf(x, 0):
-		dst = appendSign(dst, x < 0, plus)
-		return append(dst, "inf"...)
-	}
-	var buf [32]byte
-	d := shortest(buf[:0], math.Abs(x), bits)
-	d.neg = math.Signbit(x)
-	if plus && !d.neg {
-		dst = append(dst, '+')
-	}
-	pos := trimLeaveOneZero
-	if dotZeros {
-		pos = trimDotZeros
-	}
-	return appendPyStyle(dst, d, pos)
-}
-
-// appendComplex formats a complex number as Python's repr(complex) and
-// numpy's complex scalar repr do: "1j" when the real part is +0,
-// otherwise "(re+imj)" with integral parts shown without ".0".
-func appendComplex(dst []byte, re, im float64, bits int) []byte {
-	if re == 0 && !math.Signbit(re) {
-		dst = appendScalarFloat(dst, im, bits, true, false)
-		return append(dst, 'j')
-	}
-	dst = append(dst, '(')
-	dst = appendScalarFloat(dst, re, bits, true, false)
-	dst = appendScalarFloat(dst, im, bits, true, true)
-	return append(dst, 'j', ')')
 }

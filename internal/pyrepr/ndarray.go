@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/gobanyan/banyan/internal/pyfloat"
 	"github.com/gobanyan/banyan/ndarray"
 )
 
@@ -354,10 +355,10 @@ func appendScalarElem(dst []byte, t elemType, e []byte, str bool) []byte {
 	case 'u':
 		return strconv.AppendUint(dst, t.uintAt(e), 10)
 	case 'f':
-		return appendScalarFloat(dst, t.floatAt(e, t.size), 8*t.size, false, false)
+		return pyfloat.AppendScalar(dst, t.floatAt(e, t.size), 8*t.size)
 	case 'c':
 		half := t.size / 2
-		return appendComplex(dst, t.floatAt(e, half), t.floatAt(e[half:], half), 8*half)
+		return pyfloat.AppendComplex(dst, t.floatAt(e, half), t.floatAt(e[half:], half), 8*half)
 	case 'S':
 		return appendBytes(dst, stripNULs(e))
 	}

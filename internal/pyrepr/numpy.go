@@ -2,6 +2,7 @@ package pyrepr
 
 import (
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/pyfloat"
 	"github.com/gobanyan/banyan/ndarray"
 )
 
@@ -84,7 +85,7 @@ func appendNumpy(dst []byte, v any, str bool) ([]byte, bool) {
 	case ndarray.Scalar:
 		return appendNPScalar(dst, v, str)
 	case complex128:
-		return appendComplex(dst, real(v), imag(v), 64), true
+		return pyfloat.AppendComplex(dst, real(v), imag(v), 64), true
 	}
 	return dst, false
 }
