@@ -10,7 +10,7 @@ import (
 
 // ErrRunning is a second call to a bridge's Run. The bridges export it as
 // their own ErrRunning.
-var ErrRunning = errors.New("bridge: Run called more than once")
+var ErrRunning = errors.New("service: Run called more than once")
 
 // Lifecycle is the started/closed state of a service whose Run may be
 // called once and whose Close may be called any number of times. The zero
