@@ -53,7 +53,11 @@
 //   - Ext: ExtRefuse or ExtObject ({"$ext": [type, "<base64>"]});
 //   - SortKeys: keys sorted as encoding/json sorts a map's, or in order;
 //   - Field: the caller writes chosen values of a top-level map itself
-//     (the WebSocket bridge's timestamp rewrite).
+//     (the WebSocket bridge's timestamp rewrite);
+//   - Map: the caller writes chosen maps, at any depth, itself (render's
+//     msgpack-numpy arrays as numpy's repr);
+//   - BinKey: the caller gives the text of bin map keys (render's
+//     Python repr, b'nd').
 //
 // Integers are exact both ways over [-2^63, 2^64-1].
 //

@@ -50,6 +50,20 @@ type Options struct {
 	// returns false to leave the value to AppendJSON. What it appends is
 	// not checked.
 	Field func(dst, key, value []byte) ([]byte, bool)
+	// Map (AppendJSON only), when not nil, is offered every map, at any
+	// depth, once AppendJSON has written it (inner maps first): dst ends
+	// where the map's text would start and m is the map's raw msgpack,
+	// aliasing the input, already checked. To write the map itself, Map
+	// appends JSON to dst and returns it with true (what it appends is not
+	// checked); false keeps AppendJSON's text. The msgpack-numpy arrays
+	// of internal/render are written so.
+	Map func(dst, m []byte) ([]byte, bool)
+	// BinKey (AppendJSON only), when not nil, gives the text of the string
+	// written for a bin map key: it appends it to buf (a scratch buffer)
+	// and returns it, and the string is written in the text's Style.
+	// Without it the text is the key's bytes. internal/render writes
+	// Python's repr of the bytes (b'nd').
+	BinKey func(buf, key []byte) []byte
 }
 
 // Style is the form of AppendJSON's text.

@@ -26,7 +26,9 @@ import (
 //     as Python's bare tokens;
 //   - Ext: refused, or {"$ext": [type, "<base64>"]};
 //   - SortKeys: map keys sorted as encoding/json sorts a map's;
-//   - Field: the values of a top-level map written by the caller.
+//   - Field: the values of a top-level map written by the caller;
+//   - Map: maps, at any depth, written by the caller;
+//   - BinKey: the text of bin map keys given by the caller.
 //
 // Integers are exact over [-2^63, 2^64-1]. Refused, with dst returned
 // unchanged in length: malformed msgpack (truncated, trailing bytes, the
@@ -48,8 +50,8 @@ func AppendJSON(dst, src []byte, o Options) ([]byte, error) {
 	if err := c.check(); err != nil {
 		return dst, err
 	}
-	w := toJSON{src: src, dst: dst, maps: c.maps, entries: c.entries, field: o.Field, style: o.Style, bin: o.Bin, nonFinite: o.NonFinite,
-		comma: ",", colon: ":"}
+	w := toJSON{src: src, dst: dst, maps: c.maps, entries: c.entries, field: o.Field, mapHook: o.Map, binKey: o.BinKey,
+		style: o.Style, bin: o.Bin, nonFinite: o.NonFinite, comma: ",", colon: ":"}
 	if o.Style == PythonDumps {
 		w.comma, w.colon = ", ", ": "
 	}
@@ -64,6 +66,9 @@ type toJSON struct {
 	maps      []sortedMap // maps to write in key order, by offset
 	entries   []uint32
 	field     func(dst, key, value []byte) ([]byte, bool)
+	mapHook   func(dst, m []byte) ([]byte, bool)
+	binKey    func(buf, key []byte) []byte
+	keyBuf    []byte // binKey's scratch
 	style     Style
 	bin       Bin
 	nonFinite NonFinite
@@ -120,7 +125,15 @@ func (w *toJSON) value(i, depth int) int {
 		w.dst = append(w.dst, ']')
 		return data
 	case kindMap:
-		return w.mapBody(i, data, it.n, depth)
+		if w.mapHook == nil {
+			return w.mapBody(i, data, it.n, depth)
+		}
+		mark := len(w.dst)
+		end := w.mapBody(i, data, it.n, depth)
+		if out, ok := w.mapHook(w.dst[:mark], src[i:end]); ok {
+			w.dst = out
+		}
+		return end
 	}
 	b := src[i+1 : i+it.hdr]
 	switch code {
@@ -187,7 +200,12 @@ func (w *toJSON) mapBody(at, i, n, depth int) int {
 // offset after its value.
 func (w *toJSON) entry(i, depth int) int {
 	key, v := keyAt(w.src, i)
-	w.str(key)
+	if c := w.src[i]; w.binKey != nil && c >= 0xc4 && c <= 0xc6 { // bin8, bin16, bin32
+		w.keyBuf = w.binKey(w.keyBuf[:0], key)
+		w.str(w.keyBuf)
+	} else {
+		w.str(key)
+	}
 	w.dst = append(w.dst, w.colon...)
 	mark := len(w.dst)
 	end := w.value(v, depth+1)

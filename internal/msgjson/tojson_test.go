@@ -128,6 +128,30 @@ func TestAppendJSONField(t *testing.T) {
 	}
 }
 
+// Map is offered every map, inner ones first, with its raw msgpack, and
+// writes those it wants to; BinKey gives the text of bin keys only.
+func TestAppendJSONMapBinKey(t *testing.T) {
+	// {"a": {b"k": 1}, b"\xff": [{}], "z": {"n": 2}}
+	p := []byte{0x83, 0xa1, 'a', 0x81, 0xc4, 1, 'k', 0x01, 0xc4, 1, 0xff, 0x91, 0x80, 0xa1, 'z', 0x81, 0xa1, 'n', 0x02}
+	var seen []string
+	o := msgjson.Options{Style: msgjson.PythonDumps}
+	o.Map = func(dst, m []byte) ([]byte, bool) {
+		seen = append(seen, fmt.Sprintf("%x", m))
+		if len(m) > 1 && m[1] == 0xa1 && m[2] == 'n' {
+			return append(dst, `"replaced"`...), true
+		}
+		return dst, false
+	}
+	o.BinKey = func(buf, key []byte) []byte { return fmt.Appendf(buf, "b%q", key) }
+	got, err := msgjson.AppendJSON(nil, p, o)
+	if want := `{"a": {"b\"k\"": 1}, "b\"\\xff\"": [{}], "z": "replaced"}`; err != nil || string(got) != want {
+		t.Fatalf("%s, %v; want %s", got, err, want)
+	}
+	if want := "81c4016b01 80 81a16e02 " + fmt.Sprintf("%x", p); strings.Join(seen, " ") != want {
+		t.Errorf("Map saw %v, want %s", seen, want)
+	}
+}
+
 // Refusals, each with its sentinel; dst is returned as it was.
 func TestAppendJSONRefused(t *testing.T) {
 	deep := append(bytes.Repeat([]byte{0x91}, banyan.MaxNesting), 0x01)
