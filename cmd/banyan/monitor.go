@@ -37,7 +37,7 @@ type printer struct {
 // addPrinterFlags adds the flags that choose how messages are printed.
 func addPrinterFlags(cmd *cobra.Command, p *printer) {
 	fs := cmd.Flags()
-	fs.BoolVar(&p.json, "json", false, "print NDJSON lines {time, topic, payload}")
+	fs.BoolVar(&p.json, "json", false, `print NDJSON lines {time, topic, payload}, the payload as the one msgpack/JSON converter writes it with these settings: keys in wire order, floats as Python's repr (1.0, 1e-05), strings ASCII with \u escapes (json.dumps), bytes {"$bin": "<base64>"}, bytes keys their Python repr ("b'k'"), NaN and infinities the strings "NaN", "Infinity", "-Infinity", msgpack-numpy arrays the string of numpy's repr`)
 	fs.BoolVar(&p.stamps, "time", false, "prefix each line with the receive time")
 	fs.StringVarP(&p.numpy, "numpy", "m", "False", "True: decode as a numpy-mode Python component (Python's monitor -m True), numpy arrays shown as numpy prints them")
 }

@@ -218,12 +218,17 @@ func (w *toJSON) entry(i, depth int) int {
 }
 
 // str writes a string (or the bytes of a bin key) in the text's style.
-func (w *toJSON) str(s []byte) {
-	if w.style == PythonDumps {
-		w.dst = appendPyString(w.dst, s)
-	} else {
-		w.dst = appendString(w.dst, s)
+func (w *toJSON) str(s []byte) { w.dst = AppendString(w.dst, s, w.style) }
+
+// AppendString appends s as a JSON string in the given style, as
+// AppendJSON writes a msgpack str: for what a Map hook writes in the
+// text's style. A byte of s that is not part of valid UTF-8 is written as
+// \ufffd.
+func AppendString(dst, s []byte, style Style) []byte {
+	if style == PythonDumps {
+		return appendPyString(dst, s)
 	}
+	return appendString(dst, s)
 }
 
 // float writes a float in the text's style, NaN and the infinities as

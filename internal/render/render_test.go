@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/gobanyan/banyan"
 )
 
 func TestJSON(t *testing.T) {
@@ -19,8 +22,11 @@ func TestJSON(t *testing.T) {
 		{"float and bin", []byte{0x92, 0xcb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0xc4, 0x02, 'h', 'i'}, `[1.0, {"$bin": "aGk="}]`},
 		{"negative and str quotes", []byte{0x92, 0xff, 0xa3, 'i', '\'', 's'}, `[-1, "i's"]`},
 		{"python floats", []byte{0x93, 0xcb, 0x3e, 0xe4, 0xf8, 0xb5, 0x88, 0xe3, 0x68, 0xf1, 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0, 0xca, 0x3d, 0xcc, 0xcc, 0xcd},
-			`[1e-05, "nan", 0.10000000149011612]`},
+			`[1e-05, "NaN", 0.10000000149011612]`},
 		{"bin key", []byte{0x81, 0xc4, 0x02, 0x00, 0xff, 0x01}, `{"b'\\x00\\xff'": 1}`},
+		{"infinities", []byte{0x92, 0xcb, 0x7f, 0xf0, 0, 0, 0, 0, 0, 0, 0xca, 0xff, 0x80, 0, 0}, `["Infinity", "-Infinity"]`},
+		{"json.dumps strings", []byte{0x81, 0xa5, 0xc3, 0xa9, '<', '>', '&', 0xa4, 0xf0, 0x9f, 0x98, 0x80}, `{"\u00e9<>&": "\ud83d\ude00"}`},
+		{"deepest", append(bytes.Repeat([]byte{0x91}, banyan.MaxNesting-1), 0x90), strings.Repeat("[", banyan.MaxNesting) + strings.Repeat("]", banyan.MaxNesting)},
 	}
 	for _, c := range cases {
 		j, err := JSON(c.payload)
@@ -150,6 +156,26 @@ func TestRefusesInvalidPayloads(t *testing.T) {
 	} {
 		if _, err := JSON(p); err == nil {
 			t.Errorf("%s: JSON accepted it", name)
+		}
+	}
+}
+
+// Arrays are found at any depth; other keys with scalar values are
+// ignored, as msgpack_numpy ignores them; a map holding a map is no array.
+func TestNumpyWhere(t *testing.T) {
+	arr := numpyMap("<i2", 1, []byte{2}, []byte{1, 0, 2, 0})
+	extra := append([]byte{0x86, 0xa1, 'x', 0x01}, arr[1:]...)
+	withMap := append([]byte{0x86, 0xa1, 'x', 0x80}, arr[1:]...)
+	for _, c := range []struct {
+		p    []byte
+		want string
+	}{
+		{append([]byte{0x92, 0x81, 0xa1, 'a'}, append(arr, arr...)...), `[{"a": "array([1, 2], dtype=int16)"}, "array([1, 2], dtype=int16)"]`},
+		{extra, `"array([1, 2], dtype=int16)"`},
+		{withMap, `{"x": {}, "b'nd'": true, "b'type'": "<i2", "b'kind'": {"$bin": ""}, "b'shape'": [2], "b'data'": {"$bin": "AQACAA=="}}`},
+	} {
+		if j, err := JSON(c.p); err != nil || string(j) != c.want {
+			t.Errorf("JSON(% x) = %s, %v; want %s", c.p, j, err, c.want)
 		}
 	}
 }
