@@ -9,7 +9,7 @@ FUZZ := ./internal/zmtp:FuzzFrameReader ./internal/zmtp:FuzzGreeting ./internal/
 FUZZTIME ?= 10s
 # Packages whose size arithmetic must hold on 32-bit too, tested in a
 # GOARCH=386 build (no -race there: the race detector needs 64 bits).
-TEST386 := ./internal/zmtp ./internal/codec ./internal/prefixset ./ndarray ./internal/render ./bridge/tcp ./internal/msgjson ./internal/pyrepr
+TEST386 := ./internal/zmtp ./internal/codec ./internal/prefixset ./ndarray ./internal/render ./bridge/tcp ./internal/msgjson ./internal/pyrepr ./internal/pyfloat
 
 .PHONY: test peers vet cross build bench-forward fuzz test386
 

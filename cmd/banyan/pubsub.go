@@ -85,7 +85,8 @@ settings: object keys keep their order; integers are exact from -2^63 to
 2^64-1; other numbers are floats; {"$bin": "<base64>"} becomes bytes; the bare
 tokens NaN, Infinity and -Infinity become floats, as Python's json.loads
 reads them. So what "sub --json" and "monitor --json" print can be published
-again unchanged.`,
+again, except non-finite floats, which they print as the strings "NaN",
+"Infinity" and "-Infinity" (valid JSON) and which come back as strings.`,
 		Example: `  banyan pub echo '{"message_number": 10}'
   banyan pub to_rpi_gateway command=digital_write pin=4 value=1`,
 		Args: cobra.MinimumNArgs(1),
