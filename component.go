@@ -218,7 +218,7 @@ func (c *Component) probe(ctx context.Context, topic string) error {
 		delete(c.probes, topic)
 		c.probeMu.Unlock()
 	}()
-	msg := zmtp.NewMsg2(topic, []byte{0x80}) // an empty map, harmless to any receiver
+	msg := zmtp.NewTopicMsg(topic, []byte{0x80}) // an empty map, harmless to any receiver
 	var sendErr error
 	err := retry.Until(ctx, c.done, ErrClosed, ch, 5*time.Millisecond, 200*time.Millisecond, func() bool {
 		sendErr = c.pub.Send(msg)
@@ -249,7 +249,7 @@ func (c *Component) PublishRaw(topic string, payload []byte) error {
 	if max := c.o.maxMsg; max > 0 && (int64(len(payload)) > max || int64(len(topic)) > max-int64(len(payload))) {
 		return fmt.Errorf("%w: %d bytes of topic and payload, limit %d", ErrTooLarge, len(topic)+len(payload), max)
 	}
-	if err := c.pub.Send(zmtp.NewMsg2(topic, payload)); err != nil {
+	if err := c.pub.Send(zmtp.NewTopicMsg(topic, payload)); err != nil {
 		return ErrClosed
 	}
 	c.published.Add(1)

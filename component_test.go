@@ -197,7 +197,7 @@ func TestNeverDiesOnBadInput(t *testing.T) {
 	})
 	deadline := time.Now().Add(10 * time.Second)
 	for synced := false; !synced; {
-		raw.Send(zmtp.NewMsg2("sync", []byte{0xc0}))
+		raw.Send(zmtp.NewTopicMsg("sync", []byte{0xc0}))
 		select {
 		case <-marker:
 			synced = true
@@ -212,13 +212,13 @@ func TestNeverDiesOnBadInput(t *testing.T) {
 	}
 	before := c.Stats()
 	raw.Send(zmtp.NewMsg([]byte("one-frame")))
-	raw.Send(zmtp.NewMsg2("bad\xfftopic", []byte{0xc0}))
-	raw.Send(zmtp.NewMsg2("badpack", []byte{0xc1}))
-	raw.Send(zmtp.NewMsg2("truncated", []byte{0x82, 0xa1, 'a'}))
-	raw.Send(zmtp.NewMsg2("intkey", []byte{0x81, 0x01, 0x02}))
-	raw.Send(zmtp.NewMsg2("badutf8", []byte{0xa2, 0xff, 0xfe}))
-	raw.Send(zmtp.NewMsg2("panic", []byte{0x80}))
-	raw.Send(zmtp.NewMsg2("good", []byte{0x80}))
+	raw.Send(zmtp.NewTopicMsg("bad\xfftopic", []byte{0xc0}))
+	raw.Send(zmtp.NewTopicMsg("badpack", []byte{0xc1}))
+	raw.Send(zmtp.NewTopicMsg("truncated", []byte{0x82, 0xa1, 'a'}))
+	raw.Send(zmtp.NewTopicMsg("intkey", []byte{0x81, 0x01, 0x02}))
+	raw.Send(zmtp.NewTopicMsg("badutf8", []byte{0xa2, 0xff, 0xfe}))
+	raw.Send(zmtp.NewTopicMsg("panic", []byte{0x80}))
+	raw.Send(zmtp.NewTopicMsg("good", []byte{0x80}))
 	select {
 	case tp := <-marker:
 		if tp != "good" {

@@ -180,7 +180,7 @@ func TestBackplaneRestart(t *testing.T) {
 		}
 		// Go PUB -> pyzmq SUB.
 		for got := false; !got; {
-			goPub.Send(zmtp.NewMsg2("go"+phase, []byte{0x81, 0xa1, 'n', 0x07}))
+			goPub.Send(zmtp.NewTopicMsg("go"+phase, []byte{0x81, 0xa1, 'n', 0x07}))
 			if l, ok := sub.Next(50 * time.Millisecond); ok && strings.HasPrefix(l, "MSG go"+phase) {
 				got = true
 			}

@@ -26,7 +26,7 @@ func TestMetrics(t *testing.T) {
 	pub.Connect(bp.pubAddr.String())
 	// Publish until one message has come through: then counters moved.
 	for {
-		pub.Send(zmtp.NewMsg2("m", []byte{0xc0}))
+		pub.Send(zmtp.NewTopicMsg("m", []byte{0xc0}))
 		if len(sub.Messages()) > 0 {
 			break
 		}

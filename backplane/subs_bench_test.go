@@ -35,7 +35,7 @@ func benchForwardSubs(b *testing.B, n int) {
 	for i := range n {
 		prefix := fmt.Sprintf("sensor/%05d/", i)
 		sub.Subscribe([]byte(prefix))
-		msgs[i] = zmtp.NewMsg2(prefix+"temp", []byte{0x81, 0xa1, 'v', 0xcb, 0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18})
+		msgs[i] = zmtp.NewTopicMsg(prefix+"temp", []byte{0x81, 0xa1, 'v', 0xcb, 0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18})
 	}
 	pub := zmtp.NewPub(o)
 	defer pub.Close()

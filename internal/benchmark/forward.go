@@ -94,7 +94,7 @@ func Forward(ctx context.Context, cfg ForwardConfig) (ForwardResult, error) {
 		if time.Now().After(deadline) {
 			return ForwardResult{}, errors.New("forwarder did not deliver a warm-up message in 10 s")
 		}
-		pub.Send(zmtp.NewMsg2("tpc00", []byte{0xc0}))
+		pub.Send(zmtp.NewTopicMsg("tpc00", []byte{0xc0}))
 		select {
 		case <-counter.warm:
 			synced = true
@@ -111,7 +111,7 @@ func Forward(ctx context.Context, cfg ForwardConfig) (ForwardResult, error) {
 	}
 	var buf [40]byte
 	for i := 0; i < cfg.Messages; i++ {
-		pub.Send(zmtp.NewMsg2("tpc01", payload40(&buf, uint64(i))))
+		pub.Send(zmtp.NewTopicMsg("tpc01", payload40(&buf, uint64(i))))
 	}
 	// Wait for the last message, or for deliveries to stop for cfg.Idle.
 	last, idleSince := counter.delivered(), time.Now()

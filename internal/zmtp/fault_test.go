@@ -193,7 +193,7 @@ func TestSendAllocations(t *testing.T) {
 		ps := *pub.peers.Load()
 		return len(ps) == 1 && ps[0].set.Has("")
 	})
-	m := NewMsg2("tpc01", make([]byte, 40))
+	m := NewTopicMsg("tpc01", make([]byte, 40))
 	for i := 0; i < 10000; i++ { // warm up queue capacity
 		pub.Send(m)
 	}
@@ -205,7 +205,7 @@ func TestSendAllocations(t *testing.T) {
 func TestReadAllocations(t *testing.T) {
 	var stream bytes.Buffer
 	for i := 0; i < 30000; i++ {
-		stream.Write(NewMsg2("tpc01", make([]byte, 40)).Raw())
+		stream.Write(NewTopicMsg("tpc01", make([]byte, 40)).Raw())
 	}
 	fr := testFrameReader(&stream, DefaultMaxMessageSize)
 	fr.next()

@@ -27,8 +27,9 @@ func NewMsg(frames ...[]byte) Msg {
 	return Msg{raw: raw}
 }
 
-// NewMsg2 builds a two-frame message (topic, payload) with one allocation.
-func NewMsg2(topic string, payload []byte) Msg {
+// NewTopicMsg builds a Banyan message, the two frames topic and payload,
+// with one allocation.
+func NewTopicMsg(topic string, payload []byte) Msg {
 	raw := make([]byte, 0, 18+len(topic)+len(payload))
 	if len(topic) > 255 {
 		raw = append(raw, flagMore|flagLong)
