@@ -17,22 +17,24 @@ import (
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
-// Options are the settings of JSON's text, given to internal/msgjson (the
+// JSONOptions are the settings of JSON's text, given to internal/msgjson (the
 // one msgpack→JSON converter): Python's json.dumps style (", " and ": ",
 // floats as Python's repr, everything beyond ASCII as \uXXXX), keys in wire
 // order, bin as {"$bin": "<base64>"}, NaN and the infinities as the strings
 // "NaN", "Infinity" and "-Infinity". The limits are those a component
 // applies (banyan.MaxNesting; no size limit beyond the message's).
-var Options = msgjson.Options{
-	MaxDepth:  banyan.MaxNesting,
-	MaxSize:   math.MaxInt,
-	Style:     msgjson.PythonDumps,
-	Bin:       msgjson.BinObject,
-	NonFinite: msgjson.NonFiniteString,
+func JSONOptions() msgjson.Options {
+	return msgjson.Options{
+		MaxDepth:  banyan.MaxNesting,
+		MaxSize:   math.MaxInt,
+		Style:     msgjson.PythonDumps,
+		Bin:       msgjson.BinObject,
+		NonFinite: msgjson.NonFiniteString,
+	}
 }
 
 // JSON renders a msgpack payload as JSON through internal/msgjson with
-// Options: keys in wire order; bin values {"$bin": "<base64>"}; bin keys
+// JSONOptions: keys in wire order; bin values {"$bin": "<base64>"}; bin keys
 // the string of their Python repr ("b'\\x00'"); floats Python's repr (1.0,
 // 1e-05; a float32 as the float64 of its value); non-finite floats the
 // strings "NaN", "Infinity", "-Infinity"; strings ASCII with \uXXXX
@@ -49,7 +51,7 @@ func JSON(payload []byte) (json.RawMessage, error) {
 		return nil, err
 	}
 	var numpyErr error
-	o := Options
+	o := JSONOptions()
 	o.BinKey = pyrepr.AppendBytes // a bin key, as Python shows it
 	o.Map = func(dst, m []byte) ([]byte, bool) {
 		a, err := numpyArray(m)
@@ -60,7 +62,7 @@ func JSON(payload []byte) (json.RawMessage, error) {
 		if a == nil {
 			return dst, false
 		}
-		return msgjson.AppendString(dst, numpyText(a), Options.Style), true
+		return msgjson.AppendString(dst, numpyText(a), msgjson.PythonDumps), true
 	}
 	out, err := msgjson.AppendJSON(nil, payload, o)
 	if err == nil {
