@@ -28,11 +28,11 @@ const (
 	TypeReserved // 0xc1, "never used"
 )
 
-// Token is the header of one msgpack value.
+// Token is the header of one msgpack value. (It has four fields so that
+// the compiler keeps it in registers; an ext value's type code is the last
+// byte of its header, int8(p[i+Size-1]).)
 type Token struct {
 	Type Type
-	// Ext is the type code of an ext value.
-	Ext int8
 	// Size is the number of bytes of the header: the code, the length
 	// field and (ext) the type byte; for nil, bool, integers and floats,
 	// of the whole value.
@@ -60,7 +60,7 @@ const (
 	// ShortBody: a str, bin or ext claims more data than the bytes after
 	// its header, an array more elements or a map more pairs than those
 	// bytes could hold (each element takes one byte at least, each pair
-	// two). Type, Ext, Size and V (the claim) are set; N is 0.
+	// two). Type, Size and V (the claim) are set; N is 0.
 	ShortBody
 	// Reserved: the code is 0xc1. Type is TypeReserved, Size 1.
 	Reserved
@@ -78,99 +78,88 @@ func Head(p []byte, i int) (Token, Fault) {
 		return Token{}, ShortHeader
 	}
 	c := p[i]
-	rest := p[i+1:]
+	var (
+		t    Type
+		k    int    // bytes of the length field
+		size int    // bytes of the header
+		v    uint64 // the claim, when there is no length field
+	)
 	switch {
 	case c <= 0x7f:
 		return Token{Type: TypeUint, Size: 1, V: uint64(c)}, OK
 	case c >= 0xe0:
 		return Token{Type: TypeInt, Size: 1, V: uint64(int64(int8(c)))}, OK
 	case c <= 0x8f:
-		return sized(Token{Type: TypeMap, Size: 1, V: uint64(c & 0x0f)}, len(rest))
+		t, size, v = TypeMap, 1, uint64(c&0x0f)
 	case c <= 0x9f:
-		return sized(Token{Type: TypeArray, Size: 1, V: uint64(c & 0x0f)}, len(rest))
+		t, size, v = TypeArray, 1, uint64(c&0x0f)
 	case c <= 0xbf:
-		return sized(Token{Type: TypeStr, Size: 1, V: uint64(c & 0x1f)}, len(rest))
+		t, size, v = TypeStr, 1, uint64(c&0x1f)
+	default:
+		switch c {
+		case 0xc0:
+			return Token{Type: TypeNil, Size: 1}, OK
+		case 0xc1:
+			return Token{Type: TypeReserved, Size: 1}, Reserved
+		case 0xc2, 0xc3:
+			return Token{Type: TypeBool, Size: 1, V: uint64(c & 1)}, OK
+		case 0xca:
+			if len(p)-i < 5 {
+				return Token{Type: TypeFloat32, Size: 5}, ShortHeader
+			}
+			return Token{Type: TypeFloat32, Size: 5, V: uint64(binary.BigEndian.Uint32(p[i+1:]))}, OK
+		case 0xcb:
+			if len(p)-i < 9 {
+				return Token{Type: TypeFloat64, Size: 9}, ShortHeader
+			}
+			return Token{Type: TypeFloat64, Size: 9, V: binary.BigEndian.Uint64(p[i+1:])}, OK
+		case 0xcc, 0xcd, 0xce, 0xcf:
+			k := 1 << (c - 0xcc)
+			if len(p)-i <= k {
+				return Token{Type: TypeUint, Size: 1 + k}, ShortHeader
+			}
+			return Token{Type: TypeUint, Size: 1 + k, V: beUint(p[i+1 : i+1+k])}, OK
+		case 0xd0, 0xd1, 0xd2, 0xd3:
+			k := 1 << (c - 0xd0)
+			if len(p)-i <= k {
+				return Token{Type: TypeInt, Size: 1 + k}, ShortHeader
+			}
+			shift := 64 - 8*uint(k)
+			return Token{Type: TypeInt, Size: 1 + k, V: uint64(int64(beUint(p[i+1:i+1+k])<<shift) >> shift)}, OK
+		case 0xc4, 0xc5, 0xc6:
+			t, k = TypeBin, 1<<(c-0xc4)
+			size = 1 + k
+		case 0xc7, 0xc8, 0xc9:
+			t, k = TypeExt, 1<<(c-0xc7)
+			size = 2 + k
+		case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8:
+			t, v = TypeExt, 1<<(c-0xd4)
+			size = 2
+		case 0xd9, 0xda, 0xdb:
+			t, k = TypeStr, 1<<(c-0xd9)
+			size = 1 + k
+		case 0xdc, 0xdd:
+			t, k = TypeArray, 2<<(c-0xdc)
+			size = 1 + k
+		default: // 0xde, 0xdf
+			t, k = TypeMap, 2<<(c-0xde)
+			size = 1 + k
+		}
+		if len(p)-i < size {
+			return Token{Type: t, Size: size}, ShortHeader
+		}
+		if k > 0 {
+			v = beUint(p[i+1 : i+1+k])
+		}
 	}
-	switch c {
-	case 0xc0:
-		return Token{Type: TypeNil, Size: 1}, OK
-	case 0xc1:
-		return Token{Type: TypeReserved, Size: 1}, Reserved
-	case 0xc2:
-		return Token{Type: TypeBool, Size: 1}, OK
-	case 0xc3:
-		return Token{Type: TypeBool, Size: 1, V: 1}, OK
-	case 0xc4, 0xc5, 0xc6:
-		return lengthHead(TypeBin, 1<<(c-0xc4), rest)
-	case 0xc7, 0xc8, 0xc9:
-		k := 1 << (c - 0xc7)
-		t := Token{Type: TypeExt, Size: 2 + k}
-		if len(rest) < k+1 {
-			return t, ShortHeader
-		}
-		t.V = beUint(rest[:k])
-		t.Ext = int8(rest[k])
-		return sized(t, len(rest)-k-1)
-	case 0xca:
-		if len(rest) < 4 {
-			return Token{Type: TypeFloat32, Size: 5}, ShortHeader
-		}
-		return Token{Type: TypeFloat32, Size: 5, V: uint64(binary.BigEndian.Uint32(rest))}, OK
-	case 0xcb:
-		if len(rest) < 8 {
-			return Token{Type: TypeFloat64, Size: 9}, ShortHeader
-		}
-		return Token{Type: TypeFloat64, Size: 9, V: binary.BigEndian.Uint64(rest)}, OK
-	case 0xcc, 0xcd, 0xce, 0xcf:
-		k := 1 << (c - 0xcc)
-		if len(rest) < k {
-			return Token{Type: TypeUint, Size: 1 + k}, ShortHeader
-		}
-		return Token{Type: TypeUint, Size: 1 + k, V: beUint(rest[:k])}, OK
-	case 0xd0, 0xd1, 0xd2, 0xd3:
-		k := 1 << (c - 0xd0)
-		if len(rest) < k {
-			return Token{Type: TypeInt, Size: 1 + k}, ShortHeader
-		}
-		shift := 64 - 8*uint(k)
-		return Token{Type: TypeInt, Size: 1 + k, V: uint64(int64(beUint(rest[:k])<<shift) >> shift)}, OK
-	case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8:
-		t := Token{Type: TypeExt, Size: 2, V: 1 << (c - 0xd4)}
-		if len(rest) < 1 {
-			return t, ShortHeader
-		}
-		t.Ext = int8(rest[0])
-		return sized(t, len(rest)-1)
-	case 0xd9, 0xda, 0xdb:
-		return lengthHead(TypeStr, 1<<(c-0xd9), rest)
-	case 0xdc, 0xdd:
-		return lengthHead(TypeArray, 2<<(c-0xdc), rest)
-	}
-	// 0xde, 0xdf
-	return lengthHead(TypeMap, 2<<(c-0xde), rest)
-}
-
-// lengthHead completes the header of a value of type t whose length field
-// of k bytes starts rest.
-func lengthHead(t Type, k int, rest []byte) (Token, Fault) {
-	if len(rest) < k {
-		return Token{Type: t, Size: 1 + k}, ShortHeader
-	}
-	return sized(Token{Type: t, Size: 1 + k, V: beUint(rest[:k])}, len(rest)-k)
-}
-
-// sized sets t.N from the claim t.V if the left bytes after the header
-// can hold it.
-func sized(t Token, left int) (Token, Fault) {
-	limit := uint64(left)
-	if t.Type == TypeMap {
+	limit := uint64(len(p) - i - size)
+	if t == TypeMap {
 		limit /= 2
 	}
-	if t.V > limit {
-		return t, ShortBody
+	if v > limit {
+		return Token{Type: t, Size: size, V: v}, ShortBody
 	}
-	t.N = int(t.V)
-	return t, OK
+	return Token{Type: t, Size: size, N: int(v), V: v}, OK
 }
 
 // beUint reads a big-endian unsigned integer of 1, 2, 4 or 8 bytes.

@@ -3,10 +3,11 @@ package msgjson
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"math"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/gobanyan/banyan/internal/codec"
 )
 
 // Checking msgpack before AppendJSON writes it, and finding the maps whose
@@ -32,80 +33,32 @@ type item struct {
 	n    int // str, bin, ext: bytes of data; array: elements; map: pairs
 }
 
-// readItem reads the header at src[i], which must exist, and checks that
-// the item's header and data fit in src.
-func readItem(src []byte, i int) (item, error) {
-	code := src[i]
-	var it item
-	switch {
-	case code <= 0x7f || code >= 0xe0:
-		return item{kind: kindScalar, hdr: 1}, nil
-	case code <= 0x8f:
-		return item{kind: kindMap, hdr: 1, n: int(code & 0x0f)}, nil
-	case code <= 0x9f:
-		return item{kind: kindArray, hdr: 1, n: int(code & 0x0f)}, nil
-	case code <= 0xbf:
-		it = item{kind: kindStr, hdr: 1, n: int(code & 0x1f)}
-	default:
-		switch code {
-		case codeNil, codeFalse, codeTrue:
-			return item{kind: kindScalar, hdr: 1}, nil
-		case codePad:
-			return item{kind: kindReserved, hdr: 1}, nil
-		case 0xc4, 0xc5, 0xc6:
-			it = item{kind: kindBin, hdr: 1 + 1<<(code-0xc4)}
-		case 0xc7, 0xc8, 0xc9:
-			it = item{kind: kindExt, hdr: 2 + 1<<(code-0xc7)}
-		case 0xca:
-			it = item{kind: kindScalar, hdr: 5}
-		case codeFloat64:
-			it = item{kind: kindScalar, hdr: 9}
-		case codeUint8, codeUint16, codeUint32, codeUint64:
-			it = item{kind: kindScalar, hdr: 1 + 1<<(code-codeUint8)}
-		case codeInt8, codeInt16, codeInt32, codeInt64:
-			it = item{kind: kindScalar, hdr: 1 + 1<<(code-codeInt8)}
-		case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8:
-			it = item{kind: kindExt, hdr: 2, n: 1 << (code - 0xd4)}
-		case codeStr8, codeStr16, codeStr32:
-			it = item{kind: kindStr, hdr: 1 + 1<<(code-codeStr8)}
-		case codeArray16, codeArray32:
-			it = item{kind: kindArray, hdr: 1 + 2<<(code-codeArray16)}
-		case codeMap16, codeMap32:
-			it = item{kind: kindMap, hdr: 1 + 2<<(code-codeMap16)}
-		}
-		if it.hdr > len(src)-i {
-			return it, errAt(ErrSyntax, i, "truncated msgpack header")
-		}
-		// The length field, if any, ends the header (ext: before the type).
-		switch lenBytes := lengthBytes(code); lenBytes {
-		case 1:
-			it.n = int(src[i+1])
-		case 2:
-			it.n = int(binary.BigEndian.Uint16(src[i+1:]))
-		case 4:
-			it.n = int(binary.BigEndian.Uint32(src[i+1:]))
-		}
-	}
-	if it.kind == kindStr || it.kind == kindBin || it.kind == kindExt {
-		if it.n < 0 || it.n > len(src)-i-it.hdr { // n < 0: a 32-bit length beyond int on 32-bit platforms
-			return it, errAt(ErrSyntax, i, "truncated msgpack str, bin or ext")
-		}
-	}
-	return it, nil
+// kindOf maps codec's types to the kinds that matter here.
+var kindOf = [...]kind{
+	codec.TypeNil: kindScalar, codec.TypeBool: kindScalar, codec.TypeInt: kindScalar,
+	codec.TypeUint: kindScalar, codec.TypeFloat32: kindScalar, codec.TypeFloat64: kindScalar,
+	codec.TypeStr: kindStr, codec.TypeBin: kindBin, codec.TypeExt: kindExt,
+	codec.TypeArray: kindArray, codec.TypeMap: kindMap, codec.TypeReserved: kindReserved,
 }
 
-// lengthBytes is the size of the length field after code (0 for codes
-// without one).
-func lengthBytes(code byte) int {
-	switch code {
-	case 0xc4, 0xc7, codeStr8:
-		return 1
-	case 0xc5, 0xc8, codeStr16, codeArray16, codeMap16:
-		return 2
-	case 0xc6, 0xc9, codeStr32, codeArray32, codeMap32:
-		return 4
+// readItem reads the header at src[i], which must exist, through
+// codec.Head, and checks that the item's header and data fit in src. An
+// array or map whose count cannot fit has n -1; check reports it after
+// its own checks of keys and depth.
+func readItem(src []byte, i int) (item, error) {
+	t, f := codec.Head(src, i)
+	it := item{kind: kindOf[t.Type], hdr: t.Size, n: t.N}
+	switch f {
+	case codec.ShortHeader:
+		return it, errAt(ErrSyntax, i, "truncated msgpack header")
+	case codec.ShortBody:
+		if it.kind == kindArray || it.kind == kindMap {
+			it.n = -1
+			return it, nil
+		}
+		return it, errAt(ErrSyntax, i, "truncated msgpack str, bin or ext")
 	}
-	return 0
+	return it, nil
 }
 
 // keyAt returns the bytes of the map key (a str or a bin) at src[i] and
@@ -228,7 +181,8 @@ func (c *checker) check() error {
 				// Each element takes a byte at least, each pair two: a
 				// count beyond that is truncated input (and 2n fits an int).
 				if minSize := 1 + int(it.kind-kindArray); it.n < 0 || it.n > (len(src)-pos)/minSize {
-					return errAt(ErrSyntax, start, "truncated msgpack: %d elements cannot fit in %d bytes", uint32(it.n), len(src)-pos)
+					t, _ := codec.Head(src, start)
+					return errAt(ErrSyntax, start, "truncated msgpack: %d elements cannot fit in %d bytes", t.V, len(src)-pos)
 				}
 				if it.n > 0 {
 					f := checkFrame{left: it.n, isMap: it.kind == kindMap, at: start, work: -1, prev: -1}
@@ -298,11 +252,14 @@ func (c *checker) finishMap(f *checkFrame, end int) {
 // floatAt returns the float at src[i] if it is a float32 or float64 whose
 // bytes are all in src.
 func floatAt(src []byte, i int) (float64, bool) {
+	t, f := codec.Head(src, i)
 	switch {
-	case src[i] == 0xca && len(src)-i >= 5:
-		return float64(math.Float32frombits(binary.BigEndian.Uint32(src[i+1:]))), true
-	case src[i] == codeFloat64 && len(src)-i >= 9:
-		return math.Float64frombits(binary.BigEndian.Uint64(src[i+1:])), true
+	case f != codec.OK:
+		return 0, false
+	case t.Type == codec.TypeFloat32:
+		return float64(math.Float32frombits(uint32(t.V))), true
+	case t.Type == codec.TypeFloat64:
+		return math.Float64frombits(t.V), true
 	}
 	return 0, false
 }

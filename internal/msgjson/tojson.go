@@ -3,11 +3,11 @@ package msgjson
 import (
 	"cmp"
 	"encoding/base64"
-	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
 
+	"github.com/gobanyan/banyan/internal/codec"
 	"github.com/gobanyan/banyan/internal/pyfloat"
 )
 
@@ -89,34 +89,34 @@ func (w *toJSON) value(i, depth int) int {
 		w.dst = strconv.AppendInt(w.dst, int64(int8(code)), 10)
 		return i + 1
 	}
-	it, _ := readItem(src, i)
-	data := i + it.hdr
-	switch it.kind {
-	case kindStr:
-		w.str(src[data : data+it.n])
-		return data + it.n
-	case kindBin:
+	it, _ := codec.Head(src, i) // checked input: the fault is OK
+	data := i + it.Size
+	switch it.Type {
+	case codec.TypeStr:
+		w.str(src[data : data+it.N])
+		return data + it.N
+	case codec.TypeBin:
 		if w.bin == BinObject {
 			w.dst = append(append(append(w.dst, `{"$bin"`...), w.colon...), '"')
 		} else {
 			w.dst = append(w.dst, '"')
 		}
-		w.dst = base64.StdEncoding.AppendEncode(w.dst, src[data:data+it.n])
+		w.dst = base64.StdEncoding.AppendEncode(w.dst, src[data:data+it.N])
 		w.dst = append(w.dst, '"')
 		if w.bin == BinObject {
 			w.dst = append(w.dst, '}')
 		}
-		return data + it.n
-	case kindExt:
+		return data + it.N
+	case codec.TypeExt:
 		w.dst = append(append(append(w.dst, `{"$ext"`...), w.colon...), '[')
 		w.dst = strconv.AppendInt(w.dst, int64(int8(src[data-1])), 10)
 		w.dst = append(append(w.dst, w.comma...), '"')
-		w.dst = base64.StdEncoding.AppendEncode(w.dst, src[data:data+it.n])
+		w.dst = base64.StdEncoding.AppendEncode(w.dst, src[data:data+it.N])
 		w.dst = append(w.dst, `"]}`...)
-		return data + it.n
-	case kindArray:
+		return data + it.N
+	case codec.TypeArray:
 		w.dst = append(w.dst, '[')
-		for k := range it.n {
+		for k := range it.N {
 			if k > 0 {
 				w.dst = append(w.dst, w.comma...)
 			}
@@ -124,49 +124,38 @@ func (w *toJSON) value(i, depth int) int {
 		}
 		w.dst = append(w.dst, ']')
 		return data
-	case kindMap:
+	case codec.TypeMap:
 		if w.mapHook == nil {
-			return w.mapBody(i, data, it.n, depth)
+			return w.mapBody(i, data, it.N, depth)
 		}
 		mark := len(w.dst)
-		end := w.mapBody(i, data, it.n, depth)
+		end := w.mapBody(i, data, it.N, depth)
 		if out, ok := w.mapHook(w.dst[:mark], src[i:end]); ok {
 			w.dst = out
 		}
 		return end
 	}
-	b := src[i+1 : i+it.hdr]
-	switch code {
-	case codeNil:
+	switch it.Type {
+	case codec.TypeNil:
 		w.dst = append(w.dst, "null"...)
-	case codeFalse:
-		w.dst = append(w.dst, "false"...)
-	case codeTrue:
-		w.dst = append(w.dst, "true"...)
-	case 0xca:
-		w.float(float64(math.Float32frombits(binary.BigEndian.Uint32(b))))
-	case codeFloat64:
-		w.float(math.Float64frombits(binary.BigEndian.Uint64(b)))
-	case codeUint8:
-		w.dst = strconv.AppendUint(w.dst, uint64(b[0]), 10)
-	case codeUint16:
-		w.dst = strconv.AppendUint(w.dst, uint64(binary.BigEndian.Uint16(b)), 10)
-	case codeUint32:
-		w.dst = strconv.AppendUint(w.dst, uint64(binary.BigEndian.Uint32(b)), 10)
-	case codeUint64:
-		w.dst = strconv.AppendUint(w.dst, binary.BigEndian.Uint64(b), 10)
-	case codeInt8:
-		w.dst = strconv.AppendInt(w.dst, int64(int8(b[0])), 10)
-	case codeInt16:
-		w.dst = strconv.AppendInt(w.dst, int64(int16(binary.BigEndian.Uint16(b))), 10)
-	case codeInt32:
-		w.dst = strconv.AppendInt(w.dst, int64(int32(binary.BigEndian.Uint32(b))), 10)
-	case codeInt64:
-		w.dst = strconv.AppendInt(w.dst, int64(binary.BigEndian.Uint64(b)), 10)
+	case codec.TypeBool:
+		if it.V != 0 {
+			w.dst = append(w.dst, "true"...)
+		} else {
+			w.dst = append(w.dst, "false"...)
+		}
+	case codec.TypeFloat32:
+		w.float(float64(math.Float32frombits(uint32(it.V))))
+	case codec.TypeFloat64:
+		w.float(math.Float64frombits(it.V))
+	case codec.TypeUint:
+		w.dst = strconv.AppendUint(w.dst, it.V, 10)
+	case codec.TypeInt:
+		w.dst = strconv.AppendInt(w.dst, int64(it.V), 10)
 	default:
 		panic("msgjson: msgpack changed while it was converted")
 	}
-	return i + it.hdr
+	return i + it.Size
 }
 
 // mapBody writes the map at src[at] of n pairs starting at src[i], in key
