@@ -332,21 +332,35 @@ func (a *Array) Field(name string) (*Array, error) {
 }
 
 // uintAt reads the unsigned integer of width len(b) in the given order.
-func uintAt(b []byte, little bool) uint64 {
-	var o binary.ByteOrder = binary.BigEndian
+func uintAt(b []byte, little bool) uint64 { return UintAt(b, orderOf(little)) }
+
+func orderOf(little bool) binary.ByteOrder {
 	if little {
-		o = binary.LittleEndian
+		return binary.LittleEndian
 	}
+	return binary.BigEndian
+}
+
+// UintAt reads one element of width len(b) (1, 2, 4 or 8 bytes) stored in
+// the given order (a DType's ByteOrder) as an unsigned integer: the value
+// of kinds 'u' and 'b', and the bits of the others.
+func UintAt(b []byte, order binary.ByteOrder) uint64 {
 	switch len(b) {
 	case 1:
 		return uint64(b[0])
 	case 2:
-		return uint64(o.Uint16(b))
+		return uint64(order.Uint16(b))
 	case 4:
-		return uint64(o.Uint32(b))
+		return uint64(order.Uint32(b))
 	default:
-		return o.Uint64(b)
+		return order.Uint64(b)
 	}
+}
+
+// IntAt reads one element of kind 'i' of width len(b) (1, 2, 4 or 8
+// bytes) stored in the given order.
+func IntAt(b []byte, order binary.ByteOrder) int64 {
+	return signExtend(UintAt(b, order), len(b))
 }
 
 // signExtend interprets the low size bytes of u as a two's complement value.
@@ -356,11 +370,16 @@ func signExtend(u uint64, size int) int64 {
 }
 
 // floatAt reads a numpy float of width len(b) (2, 4 or 8 bytes).
-func floatAt(b []byte, little bool) float64 {
-	u := uintAt(b, little)
+func floatAt(b []byte, little bool) float64 { return FloatAt(b, orderOf(little)) }
+
+// FloatAt reads one element of kind 'f' of width len(b) (2, 4 or 8 bytes:
+// float16, float32, float64) stored in the given order, widened to
+// float64; a complex element is two of them.
+func FloatAt(b []byte, order binary.ByteOrder) float64 {
+	u := UintAt(b, order)
 	switch len(b) {
 	case 2:
-		return halfToFloat64(uint16(u))
+		return HalfToFloat64(uint16(u))
 	case 4:
 		return float64(math.Float32frombits(uint32(u)))
 	default:
@@ -528,8 +547,9 @@ func (a *Array) Strings() ([]string, error) {
 	return out, err
 }
 
-// halfToFloat64 converts an IEEE 754 binary16 value to float64.
-func halfToFloat64(h uint16) float64 {
+// HalfToFloat64 converts an IEEE 754 binary16 value (numpy's float16) to
+// float64, exactly (a NaN becomes the positive quiet NaN).
+func HalfToFloat64(h uint16) float64 {
 	sign := 1.0
 	if h&0x8000 != 0 {
 		sign = -1

@@ -2,7 +2,6 @@ package pyrepr
 
 import (
 	"encoding/binary"
-	"math"
 	"unicode/utf8"
 
 	"github.com/gobanyan/banyan/ndarray"
@@ -79,34 +78,15 @@ func itoa(n int) string {
 	}
 }
 
-// uintAt, intAt and floatAt read one element.
-func (t elemType) uintAt(b []byte) uint64 {
-	switch t.size {
-	case 1:
-		return uint64(b[0])
-	case 2:
-		return uint64(t.order.Uint16(b))
-	case 4:
-		return uint64(t.order.Uint32(b))
-	}
-	return t.order.Uint64(b)
-}
+// uintAt, intAt and floatAt read one element with ndarray's readers.
+func (t elemType) uintAt(b []byte) uint64 { return ndarray.UintAt(b[:t.size], t.order) }
 
-func (t elemType) intAt(b []byte) int64 {
-	shift := 64 - 8*uint(t.size)
-	return int64(t.uintAt(b)<<shift) >> shift
-}
+func (t elemType) intAt(b []byte) int64 { return ndarray.IntAt(b[:t.size], t.order) }
 
 // floatAt reads a float of the element's size (or, for complex, of half
 // of it), widened to float64.
 func (t elemType) floatAt(b []byte, size int) float64 {
-	switch size {
-	case 2:
-		return halfToFloat64(t.order.Uint16(b))
-	case 4:
-		return float64(math.Float32frombits(t.order.Uint32(b)))
-	}
-	return math.Float64frombits(t.order.Uint64(b))
+	return ndarray.FloatAt(b[:size], t.order)
 }
 
 // floatBits is the width of the element's floats (of each part, for complex).

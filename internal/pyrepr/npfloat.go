@@ -135,27 +135,6 @@ func (f *floatFormat) append(dst []byte, x float64) []byte {
 	return appendPositionalNP(dst, x, f.bits, f.precision, f.minDigits, f.trim, f.plus, f.padLeft, f.padRight)
 }
 
-// halfToFloat64 widens an IEEE 754 half-precision value.
-func halfToFloat64(h uint16) float64 {
-	exp, frac := int(h>>10&0x1f), float64(h&0x3ff)
-	var v float64
-	switch exp {
-	case 0:
-		v = math.Ldexp(frac, -24)
-	case 0x1f:
-		v = math.Inf(1)
-		if frac != 0 {
-			v = math.NaN()
-		}
-	default:
-		v = math.Ldexp(frac+1024, exp-25)
-	}
-	if h&0x8000 != 0 {
-		v = -v
-	}
-	return v
-}
-
 // roundHalf rounds v to the nearest half-precision value (ties to even),
 // overflowing to infinity.
 func roundHalf(v float64) float64 {
