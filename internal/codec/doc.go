@@ -13,6 +13,11 @@
 // since callers meet them through package banyan, and wrap ErrBadPayload
 // and the specific sentinel.
 //
+// Head (head.go) is the one low-level header reader for the packages that
+// walk msgpack bytes themselves (internal/msgjson, internal/pyrepr): type,
+// header size, and a length or count already checked against the bytes
+// that remain, without allocating.
+//
 // Two process-wide caches make the hot path allocation-free, as those of
 // encoding/json do: a sync.Pool of encoders and buffers (MarshalPooled,
 // behind Component.Publish, allocates nothing once warm) and the type
