@@ -7,8 +7,9 @@ const (
 	// (banyan.MaxNesting, 1024), so what AppendMsgpack writes can be read
 	// by both.
 	DefaultMaxDepth = 1000
-	// DefaultMaxSize is the default Options.MaxSize: 64 MiB, the largest
-	// Banyan message a component accepts by default.
+	// DefaultMaxSize is the default Options.MaxSize: 64 MiB. Callers that
+	// convert whole Banyan messages (up to 256 MiB by default) set their
+	// own.
 	DefaultMaxSize = 64 << 20
 )
 
