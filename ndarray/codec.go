@@ -810,6 +810,12 @@ func parseDescr(list []any, depth int) (DType, error) {
 			}
 		}
 	}
+	if depth == 0 && len(fields) == 1 && fields[0].Name == "" && fields[0].Title == "" &&
+		len(fields[0].Shape) == 0 && fields[0].DType.kind == 'V' && fields[0].DType.fields == nil {
+		// [["", "|V3"]] is how numpy describes a plain void type (and
+		// how encodeType writes one): it is that type, as numpy reads it.
+		return fields[0].DType, nil
+	}
 	d, err := Structured(fields)
 	if err != nil && errors.Is(err, ErrShape) {
 		return DType{}, fmt.Errorf("%w: %w", ErrDType, err)

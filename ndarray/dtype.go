@@ -96,6 +96,13 @@ func ParseDType(s string) (DType, error) {
 		d.size = 4 * n
 	case 'V':
 		ok = true
+		// A plain void has no byte order: numpy spells "<V4" as "|V4"
+		// (dtype.str), and so do we, so that it round-trips through the
+		// descr form [["", "|V4"]] unchanged.
+		if d.order != 0 && d.order != '|' && rest == "" {
+			d.order = '|'
+			d.str = "|" + s[i-1:]
+		}
 	case 'M', 'm':
 		ok = n == 8 && validUnit(rest)
 		rest = ""
