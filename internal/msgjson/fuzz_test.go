@@ -158,6 +158,12 @@ func FuzzMsgpackToJSON(f *testing.F) {
 		if err := json.Unmarshal(ordered, &a); err != nil {
 			t.Fatalf("% x: %s is not JSON: %v", data, ordered, err)
 		}
+		if duplicateKeys(ordered) {
+			// Distinct msgpack keys can be one JSON key (bytes that are not
+			// UTF-8 are written as U+FFFD, as encoding/json does); then which
+			// value a JSON reader keeps depends on the order, by design.
+			return
+		}
 		if err := json.Unmarshal(want, &b); err != nil {
 			t.Fatal(err)
 		}
@@ -167,4 +173,53 @@ func FuzzMsgpackToJSON(f *testing.F) {
 			t.Fatalf("% x: in order %s, sorted %s", data, ordered, want)
 		}
 	})
+}
+
+// duplicateKeys reports whether some JSON object in b has a key twice.
+func duplicateKeys(b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	type frame struct {
+		obj    bool
+		keys   map[string]bool
+		expect bool // the next string token in this object is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				if top != nil && top.obj {
+					top.expect = true
+				}
+				stack = append(stack, &frame{obj: v == '{', keys: map[string]bool{}, expect: v == '{'})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			if top != nil && top.obj && top.expect {
+				if top.keys[v] {
+					return true
+				}
+				top.keys[v] = true
+				top.expect = false
+				continue
+			}
+			if top != nil && top.obj {
+				top.expect = true
+			}
+		default:
+			if top != nil && top.obj {
+				top.expect = true
+			}
+		}
+	}
 }
