@@ -41,6 +41,7 @@ type options struct {
 	queue          int
 	skipValidation bool
 	noPub, noSub   bool
+	msgpack        MsgpackSpec
 }
 
 func defaults() options {
@@ -83,7 +84,28 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
 // WithConnectTimeout bounds how long Connect waits for the backplane to
 // answer (default 5 s). After it Connect returns ErrBackplaneNotRunning.
+// Zero or less waits without bound (until Connect's ctx ends), as a
+// Python component given -b does: Connect logs once, at Warn, that it is
+// waiting and for which address, and returns when the backplane comes up.
 func WithConnectTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// MsgpackSpec names the msgpack format a component sends.
+type MsgpackSpec int
+
+const (
+	// MsgpackCurrent is today's msgpack spec, as Python, JS and Ruby Banyan
+	// send it: str8 for 32-255-byte strings, bin for bytes. The default.
+	MsgpackCurrent MsgpackSpec = iota
+	// MsgpackLegacy is the old spec (before 2013) that javabanyan's
+	// msgpack-java-lite reads: strings as raw (fixraw, raw16, raw32),
+	// never str8; bytes as raw too, never bin; no ext. Every payload the
+	// component sends is rewritten to it (Publish and PublishRaw alike).
+	MsgpackLegacy
+)
+
+// WithMsgpack sets the msgpack format the component sends (default
+// MsgpackCurrent). Received payloads are read in either form.
+func WithMsgpack(spec MsgpackSpec) Option { return func(o *options) { o.msgpack = spec } }
 
 // WithSubscriptions subscribes before Connect returns: when Connect
 // returns, the backplane is already forwarding these topics to us.
