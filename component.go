@@ -3,8 +3,6 @@ package banyan
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,15 +14,20 @@ import (
 	"unicode/utf8"
 
 	"github.com/gobanyan/banyan/internal/codec"
-	"github.com/gobanyan/banyan/internal/retry"
 	"github.com/gobanyan/banyan/internal/zmtp"
 )
 
-// ReservedPrefix starts the topics Banyan uses for itself (readiness
-// probes). Messages on them never reach handlers.
+// ReservedPrefix starts the topics reserved for Banyan itself. This version
+// sends nothing on them (readiness leaves no trace on the bus); Go Banyan
+// before it sent readiness probes there. Messages on them never reach
+// handlers, and the bridges refuse to publish into them.
 const ReservedPrefix = "__banyan/"
 
-const probeRoot = ReservedPrefix + "probe/"
+var reserved = []byte(ReservedPrefix)
+
+// waitNotice is how long Connect waits before it says, once, that it is
+// still waiting for the backplane (a message for people, not a timeout).
+const waitNotice = time.Second
 
 // Component is one Banyan component: a PUB connection to the backplane's
 // publisher port and a SUB connection to its subscriber port. Every method
@@ -35,13 +38,6 @@ type Component struct {
 	pub   *zmtp.Pub
 	sub   *zmtp.Sub
 	where string // for messages: host and ports
-
-	probePrefix string // "__banyan/probe/<id>/"
-	probeRoot   []byte // probeRoot, and probePrefix, as bytes
-	probeMine   []byte
-	probeSeq    atomic.Uint64
-	probeMu     sync.Mutex
-	probes      map[string]chan struct{}
 
 	in        chan *Message
 	done      chan struct{}
@@ -62,14 +58,28 @@ type Stats struct {
 }
 
 // Connect connects to the backplane and returns when the component is
-// ready: both connections are up and the backplane is forwarding our
-// subscriptions (proved by a probe message on a private topic that goes out
-// and comes back through the backplane). So a message published right after
-// Connect returns is not lost to the "slow joiner" race, and neither is one
-// published to a topic given with WithSubscriptions.
+// ready: both connections are up, the backplane is taking what we publish
+// and our subscriptions (those given with WithSubscriptions) are in effect.
+// So a message published right after Connect returns is not lost to the
+// "slow joiner" race. Nothing Connect does is seen by other components:
+// it publishes nothing and changes no subscription beyond the user's.
 //
-// If no backplane answers within the connect timeout (default 5 s) it
-// returns an error wrapping ErrBackplaneNotRunning. ctx bounds the wait too.
+// The proof is two facts the backplane gives on its own (see
+// ARCHITECTURE.md, "Readiness"): on the publisher connection, the
+// backplane's SUB has subscribed to everything, so what we send from then
+// on is forwarded; on the subscriber connection, the backplane has answered
+// a ZMTP 3.1 PING sent after our subscriptions, and a peer reads a
+// connection in order. Our backplane applies subscriptions before it reads
+// the PING; libzmq's has read them and queued them to its socket, which
+// applies them at its next command check, before it forwards anything
+// that arrived after. A backplane speaking ZMTP 3.0 or older (libzmq
+// before 4.2, JeroMQ before 0.5) has no PING: there, Connect returns once
+// the subscriptions are written to the connection, unproven.
+//
+// If no backplane answers within the connect timeout (default 5 s, see
+// WithConnectTimeout; zero waits without bound) it returns an error
+// wrapping ErrBackplaneNotRunning. ctx bounds the wait too. A wait that
+// lasts more than a second is logged once, at Warn, with the address.
 func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 	o := defaults()
 	for _, opt := range opts {
@@ -91,18 +101,12 @@ func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 	}
 	host := o.backplaneHost()
 	c := &Component{
-		o:      o,
-		log:    o.log.With("component", o.name),
-		where:  net.JoinHostPort(host, strconv.Itoa(o.pubPort)) + "/" + strconv.Itoa(o.subPort),
-		probes: map[string]chan struct{}{},
-		in:     make(chan *Message, o.queue),
-		done:   make(chan struct{}),
+		o:     o,
+		log:   o.log.With("component", o.name),
+		where: net.JoinHostPort(host, strconv.Itoa(o.pubPort)) + "/" + strconv.Itoa(o.subPort),
+		in:    make(chan *Message, o.queue),
+		done:  make(chan struct{}),
 	}
-	id := make([]byte, 8)
-	rand.Read(id)
-	c.probePrefix = probeRoot + hex.EncodeToString(id) + "/"
-	c.probeRoot, c.probeMine = []byte(probeRoot), []byte(c.probePrefix)
-
 	zo := zmtp.DefaultOptions()
 	zo.SendHWM = o.hwm
 	zo.MaxMessageSize = o.maxMsg
@@ -115,10 +119,6 @@ func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 	c.sub = zmtp.NewSub(zo)
 	for _, t := range o.subscriptions {
 		c.sub.Subscribe([]byte(t))
-	}
-	ready := c.probePrefix + "ready"
-	if !o.noPub && !o.noSub {
-		c.sub.Subscribe([]byte(ready)) // after the user's: subscriptions are applied in order
 	}
 	if !o.noPub {
 		if err := c.pub.Connect(endpoint(host, o.pubPort)); err != nil {
@@ -134,49 +134,69 @@ func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 			return nil, err
 		}
 	}
-
-	pctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	var err error
-	switch {
-	case o.noSub: // publish only: ready when the backplane's SUB has subscribed to us
-		err = c.pub.WaitSubscribed(pctx)
-	case o.noPub: // subscribe only: ready when the backplane has applied our subscriptions
-		err = c.sub.Sync(pctx)
-	default:
-		err = c.probe(pctx, ready)
-	}
-	if err != nil {
+	if err := c.ready(ctx); err != nil {
 		c.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("%w (no answer from %s within %v)", ErrBackplaneNotRunning, c.where, o.timeout)
 	}
-	if !o.noPub && !o.noSub {
-		c.sub.Unsubscribe([]byte(ready))
-	}
 	return c, nil
 }
 
+// ready waits for both halves of readiness (see Connect) at once, within
+// the connect timeout, and says once if the wait is long.
+func (c *Component) ready(ctx context.Context) error {
+	var cancel context.CancelFunc
+	if c.o.timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, c.o.timeout)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
+	defer cancel()
+	errc := make(chan error, 2)
+	n := 0
+	if !c.o.noPub {
+		n++
+		go func() { errc <- c.pub.WaitSubscribed(ctx) }()
+	}
+	if !c.o.noSub {
+		n++
+		go func() { errc <- c.sub.Sync(ctx) }()
+	}
+	notice := time.NewTimer(waitNotice)
+	defer notice.Stop()
+	var first error
+	for n > 0 {
+		select {
+		case err := <-errc:
+			n--
+			if err != nil && first == nil {
+				first = err
+				cancel() // the other half stops too
+			}
+		case <-notice.C:
+			c.log.Warn("waiting for the backplane", "backplane", c.where, "timeout", timeoutText(c.o.timeout))
+		}
+	}
+	return first
+}
+
+func timeoutText(d time.Duration) string {
+	if d <= 0 {
+		return "none"
+	}
+	return d.String()
+}
+
 // route handles one message from the SUB socket, on the goroutine reading
-// its connection (zmtp Options.Deliver: no extra hand-off): probes go to
-// their waiters, bad input is counted and skipped, the rest goes to the
+// its connection (zmtp Options.Deliver: no extra hand-off): reserved
+// topics are dropped, bad input is counted and skipped, the rest goes to the
 // delivery channel. A full channel holds the connection back (TCP
 // back-pressure), as libzmq's RCVHWM does.
 func (c *Component) route(zm zmtp.Msg) {
 	topic := zm.Topic()
-	if bytes.HasPrefix(topic, c.probeRoot) {
-		if bytes.HasPrefix(topic, c.probeMine) {
-			c.probeMu.Lock()
-			if ch := c.probes[string(topic)]; ch != nil {
-				select {
-				case ch <- struct{}{}:
-				default:
-				}
-			}
-			c.probeMu.Unlock()
-		}
+	if bytes.HasPrefix(topic, reserved) {
 		return
 	}
 	if zm.NumFrames() < 2 {
@@ -204,30 +224,6 @@ func (c *Component) route(zm zmtp.Msg) {
 func (c *Component) bad(what string, topic []byte, err error) {
 	n := c.badMessages.Add(1)
 	c.log.Warn("skipping bad message: "+what, "topic", fmt.Sprintf("%q", topic), "err", err, "bad_total", n)
-}
-
-// probe publishes on topic (which we subscribe to) until a copy comes back
-// through the backplane, or ctx ends.
-func (c *Component) probe(ctx context.Context, topic string) error {
-	ch := make(chan struct{}, 1)
-	c.probeMu.Lock()
-	c.probes[topic] = ch
-	c.probeMu.Unlock()
-	defer func() {
-		c.probeMu.Lock()
-		delete(c.probes, topic)
-		c.probeMu.Unlock()
-	}()
-	msg := zmtp.NewTopicMsg(topic, []byte{0x80}) // an empty map, harmless to any receiver
-	var sendErr error
-	err := retry.Until(ctx, c.done, ErrClosed, ch, 5*time.Millisecond, 200*time.Millisecond, func() bool {
-		sendErr = c.pub.Send(msg)
-		return sendErr != nil
-	})
-	if sendErr != nil {
-		return sendErr
-	}
-	return err
 }
 
 // Publish encodes payload with the Python-compatible codec (see Marshal) and
@@ -277,18 +273,20 @@ func (c *Component) Subscribe(topics ...string) error {
 }
 
 // SubscribeSync subscribes and returns once the backplane forwards the
-// topics to us (proved with a probe, as in Connect).
+// topics to us: proved, as in Connect, by the backplane's answer to a PING
+// sent after them (unproven on a ZMTP 3.0 or older backplane). Like
+// Connect, it publishes nothing and subscribes to nothing else.
 func (c *Component) SubscribeSync(ctx context.Context, topics ...string) error {
 	if err := c.Subscribe(topics...); err != nil {
 		return err
 	}
-	if c.o.noPub {
-		return c.sub.Sync(ctx)
+	if err := c.sub.Sync(ctx); err != nil {
+		if errors.Is(err, zmtp.ErrClosed) {
+			return ErrClosed
+		}
+		return err
 	}
-	t := c.probePrefix + "sync/" + strconv.FormatUint(c.probeSeq.Add(1), 10)
-	c.sub.Subscribe([]byte(t))
-	defer c.sub.Unsubscribe([]byte(t))
-	return c.probe(ctx, t)
+	return nil
 }
 
 // Unsubscribe removes topic prefixes (one count each: subscribing twice

@@ -28,7 +28,7 @@ type testBackplane struct {
 	done   chan struct{}
 }
 
-func startBackplane(t *testing.T, pubPort, subPort int) *testBackplane {
+func startBackplane(t testing.TB, pubPort, subPort int) *testBackplane {
 	t.Helper()
 	bp, err := backplane.New(backplane.Options{Bind: "127.0.0.1", PublisherPort: pubPort, SubscriberPort: subPort, Logger: quietLog})
 	if err != nil {

@@ -4,9 +4,10 @@
 // machine or across a LAN, sharing the backplane with Python, JavaScript,
 // Ruby and Java components.
 //
-// A component is ready when Connect returns: it has proved, with a probe
-// through the backplane, that its subscriptions are in place, so nothing
-// is lost to ZeroMQ's "slow joiner" race. Messages are delivered as they
+// A component is ready when Connect returns: the backplane has shown, on
+// both connections, that it takes what we publish and has our
+// subscriptions, so nothing is lost to ZeroMQ's "slow joiner" race; and
+// nothing of this is visible to other components (see Connect). Messages are delivered as they
 // arrive (no polling), in order, on one goroutine; a message with one frame,
 // a non-UTF-8 topic or bad msgpack, and a handler that panics, are logged,
 // counted in Stats and skipped. The component reconnects and resubscribes
@@ -15,5 +16,5 @@
 // Payloads are encoded as Python's msgpack.packb(use_bin_type=True) does
 // (see Marshal) and decoded as unpackb(raw=False) (see Unmarshal, DecodeMap).
 //
-// Topics beginning with "__banyan/" are reserved for the library's probes.
+// Topics beginning with "__banyan/" are reserved for Banyan itself.
 package banyan
