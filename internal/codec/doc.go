@@ -18,6 +18,10 @@
 // header size, and a length or count already checked against the bytes
 // that remain, without allocating.
 //
+// AppendLegacy (legacy.go) rewrites a payload to the old msgpack spec that
+// javabanyan reads (str8 and bin as raw, no ext), in one pass through Head
+// that copies a payload already in that form unchanged.
+//
 // Two process-wide caches make the hot path allocation-free, as those of
 // encoding/json do: a sync.Pool of encoders and buffers (MarshalPooled,
 // behind Component.Publish, allocates nothing once warm) and the type
