@@ -234,13 +234,21 @@ func (c *Component) Publish(topic string, payload any) error {
 }
 
 // PublishRaw sends payload bytes as they are (they should be msgpack for
-// other Banyan components to read them).
+// other Banyan components to read them). With WithMsgpack(MsgpackLegacy)
+// they are rewritten to the old spec first, and must be msgpack.
 func (c *Component) PublishRaw(topic string, payload []byte) error {
 	if c.o.noPub {
 		return ErrNoPublisher
 	}
 	if !utf8.ValidString(topic) {
 		return fmt.Errorf("%w: %q", ErrInvalidTopic, topic)
+	}
+	if c.o.msgpack == MsgpackLegacy && !codec.IsLegacy(payload) {
+		lp, err := codec.AppendLegacy(nil, payload)
+		if err != nil {
+			return fmt.Errorf("banyan: WithMsgpack(MsgpackLegacy): %w", err)
+		}
+		payload = lp
 	}
 	if max := c.o.maxMsg; max > 0 && (int64(len(payload)) > max || int64(len(topic)) > max-int64(len(payload))) {
 		return fmt.Errorf("%w: %d bytes of topic and payload, limit %d", ErrTooLarge, len(topic)+len(payload), max)
