@@ -3,9 +3,12 @@ package banyan
 import (
 	"context"
 	"encoding/hex"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gobanyan/banyan/internal/testpeer"
 	"github.com/gobanyan/banyan/internal/zmtp"
@@ -128,5 +131,79 @@ func TestReadinessThroughLibzmq(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("the forwarder saw\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// logWatch collects log output from several goroutines and signals
+// when a line containing want arrives.
+type logWatch struct {
+	mu   sync.Mutex
+	buf  strings.Builder
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *logWatch) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(b)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(b), nil
+}
+
+func (w *logWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// A component started before its backplane says once that it is waiting,
+// with the address, and connects when the backplane comes up.
+func TestConnectWaitsForBackplane(t *testing.T) {
+	pubPort, subPort := freePort(t), freePort(t)
+	w := &logWatch{want: "waiting for the backplane", seen: make(chan struct{})}
+	log := slog.New(slog.NewTextHandler(w, nil))
+	type result struct {
+		c   *Component
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		c, err := Connect(context.Background(), WithBackplane("127.0.0.1"), WithPorts(pubPort, subPort),
+			WithLogger(log), WithConnectTimeout(0), WithSubscriptions("t"))
+		done <- result{c, err}
+	}()
+	select {
+	case <-w.seen:
+	case r := <-done:
+		t.Fatalf("Connect returned before any backplane was up: %v", r.err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("no waiting message within 30 s")
+	}
+	tb := startBackplane(t, pubPort, subPort)
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Connect did not return within 30 s of the backplane starting")
+	}
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	defer r.c.Close()
+	pub := connect(t, tb)
+	pub.Publish("t", 1)
+	if m := next(t, r.c); m.Topic != "t" {
+		t.Fatalf("got %q", m.Topic)
+	}
+	out := w.String()
+	if n := strings.Count(out, "waiting for the backplane"); n != 1 {
+		t.Fatalf("said %d times that it waits, want once:\n%s", n, out)
+	}
+	if addr := "127.0.0.1:" + strconv.Itoa(pubPort) + "/" + strconv.Itoa(subPort); !strings.Contains(out, addr) {
+		t.Fatalf("the waiting message does not name %s:\n%s", addr, out)
 	}
 }
