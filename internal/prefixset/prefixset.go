@@ -104,6 +104,33 @@ func (s *Set) Match(topic []byte) bool {
 	return true
 }
 
+// MatchAtLeast reports whether some member of s at least min bytes long is
+// a prefix of topic: Match that ignores the shorter members (a backplane
+// keeps a reserved topic space from subscribers to everything with it).
+// MatchAtLeast(topic, 0) is Match(topic). Like Match it does not lock or
+// allocate, and its cost is bounded by len(topic).
+func (s *Set) MatchAtLeast(topic []byte, min int) bool {
+	n := s.root.Load()
+	if n == nil {
+		return false
+	}
+	i := 0
+	for !n.term || n.end < min {
+		if i >= len(topic) {
+			return false
+		}
+		c := n.find(topic[i])
+		if c == nil || c.end > len(topic) {
+			return false
+		}
+		if c.end > i+1 && string(topic[i+1:c.end]) != c.key[i+1:c.end] {
+			return false
+		}
+		i, n = c.end, c
+	}
+	return true
+}
+
 // Has reports whether prefix is a member of s.
 func (s *Set) Has(prefix string) bool {
 	n := s.root.Load()

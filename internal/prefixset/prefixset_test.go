@@ -13,9 +13,11 @@ import (
 // model is the obvious implementation a Set is checked against.
 type model map[string]bool
 
-func (m model) match(topic []byte) bool {
+func (m model) match(topic []byte) bool { return m.matchAtLeast(topic, 0) }
+
+func (m model) matchAtLeast(topic []byte, min int) bool {
 	for k := range m {
-		if strings.HasPrefix(string(topic), k) {
+		if len(k) >= min && strings.HasPrefix(string(topic), k) {
 			return true
 		}
 	}
@@ -426,6 +428,11 @@ func FuzzSet(f *testing.F) {
 				if got := s.Match([]byte(arg)); got != want.match([]byte(arg)) {
 					t.Fatalf("Match(%q) = %v with %q", arg, got, keys(want))
 				}
+				for min := 0; min <= len(arg)+1; min++ {
+					if got := s.MatchAtLeast([]byte(arg), min); got != want.matchAtLeast([]byte(arg), min) {
+						t.Fatalf("MatchAtLeast(%q, %d) = %v with %q", arg, min, got, keys(want))
+					}
+				}
 			default:
 				if got := s.Has(arg); got != want[arg] {
 					t.Fatalf("Has(%q) = %v", arg, got)
@@ -448,4 +455,35 @@ func keys(m model) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+func TestMatchAtLeast(t *testing.T) {
+	var s Set
+	for _, p := range []string{"", "__banyan/", "__banyan/probe/1/", "echo"} {
+		s.Add(p)
+	}
+	for _, c := range []struct {
+		topic string
+		min   int
+		want  bool
+	}{
+		{"__banyan/probe/1/ready", 9, true},
+		{"__banyan/probe/1/ready", 10, true},
+		{"__banyan/probe/1/ready", 18, false},
+		{"__banyan/x", 9, true},
+		{"__banyan/x", 10, false},
+		{"echo", 4, true},
+		{"echo", 5, false},
+		{"other", 0, true},
+		{"other", 1, false},
+		{"", 0, true},
+		{"", 1, false},
+	} {
+		if got := s.MatchAtLeast([]byte(c.topic), c.min); got != c.want {
+			t.Errorf("MatchAtLeast(%q, %d) = %v, want %v", c.topic, c.min, got, c.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { s.MatchAtLeast([]byte("__banyan/probe/1/x"), 9) }); n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
 }
