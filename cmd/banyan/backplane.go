@@ -77,7 +77,7 @@ process name find this one: its command line contains "backplane".`,
 	f.StringVarP(&name, "name", "n", "", "name of this backplane (shown in the banner)")
 	f.IntVarP(&pubPort, "publisher-port", "p", backplane.DefaultPublisherPort, "port components publish to (0 = a free port)")
 	f.IntVarP(&subPort, "subscriber-port", "s", backplane.DefaultSubscriberPort, "port components subscribe from (0 = a free port)")
-	f.Float64VarP(&loopTime, "loop-time", "t", 0.001, "accepted for compatibility with Python's backplane and shown in the banner; it has no effect (forwarding is event-driven, as it is in Python)")
+	f.Float64VarP(&loopTime, "loop-time", "t", 0.001, "accepted for Python compatibility; no effect: Python's event loop timer in seconds, shown in the banner (forwarding is event-driven, as it is in Python)")
 	f.StringVar(&bind, "bind", "", "interface address to listen on (default: all interfaces)")
 	f.IntVar(&hwm, "hwm", 0, "per-subscriber queue limit in messages (0 = 1000 as libzmq, -1 = unlimited)")
 	f.Var(&hwmBytes, "hwm-bytes", "per-subscriber queue limit in bytes, beside --hwm, so a stalled subscriber cannot pin gigabytes (0 = 64MiB, or unlimited with --hwm -1; -1 = unlimited)")

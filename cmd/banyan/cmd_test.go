@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,10 +102,7 @@ func TestEchoServerClient(t *testing.T) {
 
 // The built binary: a port in use is one clear line and exit status 1.
 func TestBackplanePortInUse(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "banyan")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

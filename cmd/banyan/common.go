@@ -7,32 +7,55 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gobanyan/banyan"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // componentFlags are the flags every component command takes, as Python's
 // components do: -b backplane address, -p publisher port, -s subscriber
-// port, -n name.
+// port, -n name; and ours: -v, --max-message-size, --msgpack and
+// --connect-timeout.
 type componentFlags struct {
-	backplane string
+	backplane backplaneAddr
 	pubPort   int
 	subPort   int
 	name      string
 	verbose   bool
 	maxMsg    byteSize
+	msgpack   msgpackSpec
+	// connectTimeout bounds the wait for the backplane; 0 waits without
+	// bound. Used only when withConnect (the flags were registered).
+	connectTimeout time.Duration
+	withConnect    bool
 }
 
+// addComponentFlags adds every component flag, -n being the name.
 func addComponentFlags(cmd *cobra.Command, f *componentFlags, defaultName string) {
-	fs := cmd.Flags()
-	fs.StringVarP(&f.backplane, "backplane", "b", "", "backplane address (default: $BANYAN_BACKPLANE, else this host's LAN address, else 127.0.0.1)")
+	f.addBase(cmd.Flags(), defaultName, "n")
+	f.addConnect(cmd.Flags())
+}
+
+// addBase adds -b, -p, -s, the name (with the shorthand nameShort: tgw's
+// is -z), -v and --max-message-size.
+func (f *componentFlags) addBase(fs *pflag.FlagSet, defaultName, nameShort string) {
+	fs.VarP(&f.backplane, "backplane", "b", `backplane address; "None" (Python's default) or empty: $BANYAN_BACKPLANE, else this host's LAN address, else 127.0.0.1`)
 	fs.IntVarP(&f.pubPort, "publisher-port", "p", banyan.DefaultPublisherPort, "backplane port to publish to")
 	fs.IntVarP(&f.subPort, "subscriber-port", "s", banyan.DefaultSubscriberPort, "backplane port to subscribe from")
-	fs.StringVarP(&f.name, "name", "n", defaultName, "component name (for logs)")
+	fs.StringVarP(&f.name, "name", nameShort, defaultName, "component name (for logs)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log connection events")
 	f.maxMsg = banyan.DefaultMaxMessageSize
 	fs.Var(&f.maxMsg, "max-message-size", "largest message, topic and payload together, sent or accepted (bytes, or with KiB/MiB/GiB; 0 = no limit)")
+}
+
+// addConnect adds --msgpack and --connect-timeout, for commands whose
+// component is built from options().
+func (f *componentFlags) addConnect(fs *pflag.FlagSet) {
+	f.withConnect = true
+	fs.Var(&f.msgpack, "msgpack", "msgpack format sent: current, or legacy: old-spec msgpack (no str8/bin) for javabanyan receivers")
+	fs.DurationVar(&f.connectTimeout, "connect-timeout", 0, `give up when the backplane has not answered for this long, with "Backplane is not running - please start it." (0 = wait for it without bound, as Python's components do with -b; a warning says where it is waited for)`)
 }
 
 func (f *componentFlags) logger() *slog.Logger {
@@ -48,10 +71,82 @@ func (f *componentFlags) options(extra ...banyan.Option) []banyan.Option {
 	opts := []banyan.Option{banyan.WithPorts(f.pubPort, f.subPort), banyan.WithName(f.name), banyan.WithLogger(f.logger()),
 		banyan.WithMaxMessageSize(int64(f.maxMsg))}
 	if f.backplane != "" {
-		opts = append(opts, banyan.WithBackplane(f.backplane))
+		opts = append(opts, banyan.WithBackplane(string(f.backplane)))
+	}
+	if f.withConnect {
+		opts = append(opts, banyan.WithMsgpack(f.msgpack.spec()), banyan.WithConnectTimeout(f.connectTimeout))
 	}
 	return append(opts, extra...)
 }
+
+// backplaneAddr is the -b flag. Python's components take the string
+// "None" (their argparse default) for "find it", so it is the empty
+// address here.
+type backplaneAddr string
+
+func (b *backplaneAddr) String() string { return string(*b) }
+
+func (b *backplaneAddr) Set(s string) error {
+	if s == "None" {
+		s = ""
+	}
+	*b = backplaneAddr(s)
+	return nil
+}
+
+func (b *backplaneAddr) Type() string { return "address" }
+
+// msgpackSpec is the --msgpack flag: current or legacy.
+type msgpackSpec banyan.MsgpackSpec
+
+func (m *msgpackSpec) spec() banyan.MsgpackSpec { return banyan.MsgpackSpec(*m) }
+
+func (m *msgpackSpec) String() string {
+	if m.spec() == banyan.MsgpackLegacy {
+		return "legacy"
+	}
+	return "current"
+}
+
+func (m *msgpackSpec) Set(s string) error {
+	switch s {
+	case "current":
+		*m = msgpackSpec(banyan.MsgpackCurrent)
+	case "legacy":
+		*m = msgpackSpec(banyan.MsgpackLegacy)
+	default:
+		return fmt.Errorf("%q: want current or legacy", s)
+	}
+	return nil
+}
+
+func (m *msgpackSpec) Type() string { return "format" }
+
+// pyBool is a flag that takes Python's argparse strings True and False
+// (in any case, as s3-extend's lower() comparisons do); anything else is
+// an error rather than Python's silent False.
+type pyBool bool
+
+func (b *pyBool) String() string {
+	if *b {
+		return "True"
+	}
+	return "False"
+}
+
+func (b *pyBool) Set(s string) error {
+	switch {
+	case strings.EqualFold(s, "True"):
+		*b = true
+	case strings.EqualFold(s, "False"):
+		*b = false
+	default:
+		return fmt.Errorf("%q: want True or False", s)
+	}
+	return nil
+}
+
+func (b *pyBool) Type() string { return "True|False" }
 
 // byteSize is a size flag: a number of bytes, optionally with a unit
 // (K/KiB, M/MiB, G/GiB, all powers of 1024). Negative values are kept for

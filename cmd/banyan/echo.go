@@ -16,8 +16,10 @@ import (
 
 func newEchoServerCmd() *cobra.Command {
 	var (
-		cf    componentFlags
-		quiet bool
+		cf       componentFlags
+		quiet    bool
+		messages int
+		loopTime float64
 	)
 	cmd := &cobra.Command{
 		Use:   "echo-server",
@@ -39,16 +41,19 @@ func newEchoServerCmd() *cobra.Command {
 	}
 	addComponentFlags(cmd, &cf, "EchoServer")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not print each message number")
+	cmd.Flags().IntVarP(&messages, "messages", "m", 10, "accepted for Python compatibility; no effect: echo_cmdline_server's -m, unused there too (the client decides how many)")
+	addLoopTimeFlag(cmd, &loopTime, 0.1)
 	return cmd
 }
 
 func newEchoClientCmd() *cobra.Command {
 	var (
-		cf      componentFlags
-		count   int
-		timeout time.Duration
-		asJSON  bool
-		warmup  bool
+		cf       componentFlags
+		count    int
+		timeout  time.Duration
+		asJSON   bool
+		warmup   bool
+		loopTime float64
 	)
 	cmd := &cobra.Command{
 		Use:   "echo-client",
@@ -86,10 +91,17 @@ func newEchoClientCmd() *cobra.Command {
 	}
 	addComponentFlags(cmd, &cf, "EchoClient")
 	cmd.Flags().IntVarP(&count, "messages", "m", 10, "start number: sends m, m-1, ... 0 (m+1 round trips), as Python's client")
-	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "give up when a reply takes longer")
+	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "give up when a reply takes longer (a reply timeout; for the backplane see --connect-timeout)")
+	addLoopTimeFlag(cmd, &loopTime, 0.1)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print {n, median_us, p99_us} as JSON")
 	cmd.Flags().BoolVar(&warmup, "warmup", false, "make one untimed round trip first")
 	return cmd
+}
+
+// addLoopTimeFlag adds Python's -t loop time (seconds), which does nothing
+// here: components are event-driven, not polled.
+func addLoopTimeFlag(cmd *cobra.Command, v *float64, def float64) {
+	cmd.Flags().Float64VarP(v, "loop-time", "t", def, "accepted for Python compatibility; no effect: Python's receive-loop poll interval in seconds (messages are delivered as they arrive here)")
 }
 
 func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }

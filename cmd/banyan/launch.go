@@ -153,7 +153,7 @@ launchers and launch clients that have a secret answer only signed requests
 				return err
 			}
 			o := launch.Options{
-				Backplane: cf.backplane, PublisherPort: cf.pubPort, SubscriberPort: cf.subPort, Advertise: advertise,
+				Backplane: string(cf.backplane), PublisherPort: cf.pubPort, SubscriberPort: cf.subPort, Advertise: advertise,
 				NoStartBackplane: noStart, Process: po, Auth: auth, Republish: republish, StatusEvery: statusEvery,
 				Name: cf.name, Logger: cf.logger(),
 			}
@@ -169,7 +169,9 @@ launchers and launch clients that have a secret answer only signed requests
 			return l.Run(cmd.Context())
 		},
 	}
-	addComponentFlags(cmd, &cf, "Banyan Launch Server")
+	// No --msgpack or --connect-timeout: the launcher connects its own
+	// components (launch.Options), and waits for or starts a backplane.
+	cf.addBase(cmd.Flags(), "Banyan Launch Server", "n")
 	fs := cmd.Flags()
 	fs.StringVarP(&file, "file", "f", "launch.csv", "launch file (.csv as Python's bls, or .toml)")
 	af.add(fs, true)
@@ -243,7 +245,7 @@ everything it started and exits (or, with --stay, goes on listening).`,
 				return err
 			}
 			c, err := launch.NewClient(launch.ClientOptions{
-				Topic: topic, Backplane: cf.backplane, PublisherPort: cf.pubPort, SubscriberPort: cf.subPort,
+				Topic: topic, Backplane: string(cf.backplane), PublisherPort: cf.pubPort, SubscriberPort: cf.subPort,
 				Process: po, Auth: auth, Stay: stay, Name: cf.name, Logger: cf.logger(),
 			})
 			if err != nil {
@@ -252,7 +254,9 @@ everything it started and exits (or, with --stay, goes on listening).`,
 			return c.Run(cmd.Context())
 		},
 	}
-	addComponentFlags(cmd, &cf, "Banyan Launch Client")
+	// No --msgpack or --connect-timeout: the client (launch.ClientOptions)
+	// connects its own component and waits for the backplane.
+	cf.addBase(cmd.Flags(), "Banyan Launch Client", "n")
 	fs := cmd.Flags()
 	fs.StringVarP(&topic, "topic", "t", "", "topic to take launch records from (the topic column of the launcher's rows)")
 	cmd.MarkFlagRequired("topic")

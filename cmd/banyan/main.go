@@ -14,6 +14,11 @@
 //
 // Each command is one file here, wiring flags to a library package; run
 // "banyan help <command>" for its flags.
+//
+// Run under one of Python Banyan's script names (backplane, monitor, bls,
+// blc, blk, mgw, tgw, wsgw: the links "banyan install-links" makes), it
+// runs that tool, taking Python's flags: "backplane -n x" is "banyan
+// backplane -n x".
 package main
 
 import (
@@ -22,6 +27,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/gobanyan/banyan/launch"
@@ -31,12 +38,68 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRoot()
+	root := newCommand(os.Args[0], os.Args[1:])
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "banyan:", withFlagHint(err))
 		stop()
 		os.Exit(1)
 	}
+}
+
+// pythonTool returns the command that Python Banyan's script name stands
+// for, and false for any other name.
+func pythonTool(name string) (string, bool) {
+	switch name {
+	case "backplane", "monitor":
+		return name, true
+	case "bls":
+		return "launch", true
+	case "blc":
+		return "launch-client", true
+	case "blk":
+		return "killall", true
+	case "mgw":
+		return "mqtt", true
+	case "tgw":
+		return "tcp", true
+	case "wsgw":
+		return "ws", true
+	}
+	return "", false
+}
+
+// pythonNames are Python Banyan's script names, in the order
+// install-links makes them.
+func pythonNames() []string {
+	return []string{"backplane", "monitor", "bls", "blc", "blk", "mgw", "tgw", "wsgw"}
+}
+
+// progName is the name the program was run under: argv0's last element
+// without ".exe".
+func progName(argv0 string) string {
+	base := filepath.Base(argv0)
+	if len(base) > 4 && strings.EqualFold(base[len(base)-4:], ".exe") {
+		base = base[:len(base)-4]
+	}
+	return base
+}
+
+// newCommand returns the root command, set to run args as the program
+// named argv0 was asked to (see dispatch).
+func newCommand(argv0 string, args []string) *cobra.Command {
+	root := newRoot()
+	root.SetArgs(dispatch(argv0, args))
+	return root
+}
+
+// dispatch returns the root command's arguments for a program named argv0
+// given args: under a Python name (pythonTool) args are that tool's, as if
+// "banyan <tool>" had been typed; under any other name they are the root's.
+func dispatch(argv0 string, args []string) []string {
+	if tool, ok := pythonTool(progName(argv0)); ok {
+		return append([]string{tool}, args...)
+	}
+	return args
 }
 
 func newRoot() *cobra.Command {
@@ -54,6 +117,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newRecordCmd(), newReplayCmd())
 	root.AddCommand(newMQTTCmd(), newTCPCmd(), newWSCmd())
 	root.AddCommand(newLaunchCmd(), newLaunchClientCmd(), newKillallCmd())
+	root.AddCommand(newInstallLinksCmd())
 	return root
 }
 

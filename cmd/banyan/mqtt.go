@@ -28,7 +28,7 @@ type mqttFlags struct {
 	clientID, username, password string
 	useTLS, insecure             bool
 	caFile, certFile, keyFile    string
-	keepAlive, connectTimeout    time.Duration
+	keepAlive, connectTimeout    time.Duration // connectTimeout: the broker's
 }
 
 func newMQTTCmd() *cobra.Command { return mqttCommand(&mqttFlags{}) }
@@ -91,7 +91,7 @@ connection is re-established when lost.`,
 	fs.StringVarP(&f.banyanPub, "banyan-pub-topic", "e", mqtt.DefaultBanyanPubTopic, "Banyan topic for messages from MQTT (without --map)")
 	fs.StringVarP(&f.mqttPub, "mqtt-pub-topic", "i", mqtt.DefaultMQTTPubTopic, "MQTT topic for messages from Banyan (without --map)")
 	fs.StringArrayVarP(&f.mqttSub, "mqtt-topics", "j", []string{mqtt.DefaultMQTTSubTopic}, "MQTT topic filters to forward to Banyan (+ and # allowed)")
-	fs.Float64VarP(&f.loopTime, "loop-time", "t", 0.1, "accepted for compatibility with mgw; no effect (forwarding is event-driven)")
+	addLoopTimeFlag(cmd, &f.loopTime, 0.1)
 	fs.BoolVar(&f.mapBoth, "map", false, "keep topics both ways (--map-to-mqtt and --map-from-mqtt)")
 	fs.BoolVar(&f.mapTo, "map-to-mqtt", false, "Banyan topic <banyan-prefix>X goes to MQTT topic <mqtt-prefix>X instead of -i")
 	fs.BoolVar(&f.mapFrom, "map-from-mqtt", false, "MQTT topic <mqtt-prefix>X goes to Banyan topic <banyan-prefix>X instead of -e")
@@ -110,7 +110,7 @@ connection is re-established when lost.`,
 	fs.StringVar(&f.keyFile, "key", "", "PEM key of the client certificate")
 	fs.BoolVar(&f.insecure, "insecure", false, "do not verify the broker's TLS certificate (testing only)")
 	fs.DurationVar(&f.keepAlive, "keepalive", 60*time.Second, "MQTT keepalive")
-	fs.DurationVar(&f.connectTimeout, "connect-timeout", 10*time.Second, "how long to retry the broker at start-up")
+	fs.DurationVar(&f.connectTimeout, "broker-connect-timeout", 10*time.Second, "how long to retry the broker at start-up (--connect-timeout is the backplane's)")
 	return cmd
 }
 

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/bridge/tcp"
 	"github.com/spf13/cobra"
 )
@@ -99,12 +98,9 @@ logged (the first of each connection as a warning) and not published.`,
 	fs.IntVarP(&f.port, "port", "n", tcp.DefaultPort, "the device's TCP port (with --server: the port to listen on)")
 	fs.StringArrayVarP(&f.banyanSub, "banyan-topics", "g", []string{"figura"}, "Banyan topics (prefixes) whose messages go to the device")
 	fs.StringVarP(&f.banyanPub, "banyan-pub-topic", "e", "from_pico", "Banyan topic for what the device sends (with --topics: the default --allow-topics)")
-	fs.StringVarP(&f.comp.backplane, "backplane", "b", "", "backplane address (default: $BANYAN_BACKPLANE, else this host's LAN address, else 127.0.0.1)")
-	fs.IntVarP(&f.comp.pubPort, "publisher-port", "p", banyan.DefaultPublisherPort, "backplane port to publish to")
-	fs.IntVarP(&f.comp.subPort, "subscriber-port", "s", banyan.DefaultSubscriberPort, "backplane port to subscribe from")
-	fs.StringVarP(&f.comp.name, "name", "z", "TcpGateway", "component name (for logs); tgw's -z")
-	fs.StringVarP(&f.eventLoop, "event-loop", "l", "", "accepted for compatibility with tgw (an asyncio event loop); no effect")
-	fs.BoolVarP(&f.comp.verbose, "verbose", "v", false, "log connection events and skipped frames")
+	f.comp.addBase(fs, "TcpGateway", "z")
+	f.comp.addConnect(fs)
+	fs.StringVarP(&f.eventLoop, "event-loop", "l", "None", "accepted for Python compatibility; no effect: tgw's asyncio event loop")
 	fs.BoolVar(&f.server, "server", false, "listen for devices instead of connecting to one")
 	fs.IntVar(&f.lengthBytes, "length", 1, "size of the big-endian length field: 1 (tgw), 2 or 4 bytes")
 	fs.BoolVar(&f.topics, "topics", false, "carry the topic in each frame, both ways: the body is the msgpack array [topic, payload]")

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +14,8 @@ import (
 type wsFlags struct {
 	comp             componentFlags
 	listen           string
+	port             int
+	log              pyBool
 	subscribe        []string
 	static           string
 	origins          []string
@@ -52,6 +56,10 @@ spaces or commas). A first message without a usable id gets {"error": ...}
 and the close status 1008. A page that does not read loses messages beyond
 --queue (counted) instead of holding up the others.
 
+As s3-extend's wsgw, -i sets the port and -l True turns on logging; unlike
+wsgw, which serves every interface, -i keeps --listen's host (127.0.0.1 by
+default; --listen :9000 serves every interface).
+
 Pages from other web sites are refused unless allowed with --origin
 ("--origin '*'" accepts all, as ws_gateway did). Pages opened from files and
 pages served by --static are allowed.
@@ -68,7 +76,10 @@ its connection with status 1007.`,
 		// "-m a -m b" (pflag takes one value per flag).
 		DisableFlagParsing: true,
 		RunE: withNargs(func(cmd *cobra.Command) error {
-			o := f.options()
+			o, err := f.options()
+			if err != nil {
+				return err
+			}
 			g, err := ws.New(cmd.Context(), o)
 			if err != nil {
 				return err
@@ -88,9 +99,11 @@ its connection with status 1007.`,
 	addComponentFlags(cmd, &f.comp, "WebSocket Gateway")
 	fs := cmd.Flags()
 	fs.StringVar(&f.listen, "listen", ws.DefaultListen, `address to serve on, host:port (":9000" for every interface)`)
+	fs.IntVarP(&f.port, "port", "i", 0, "port to serve on, on --listen's host (s3-extend wsgw's -i; default: --listen's port, 9000)")
+	fs.VarP(&f.log, "log", "l", "True: log connection events, as -v (s3-extend wsgw's -l, which logs to ~/wsgw.log; here to stderr)")
 	fs.StringArrayVarP(&f.subscribe, "subscribe", "m", nil, "Banyan topics to subscribe to all the time (several values, spaces or commas)")
 	fs.StringVar(&f.static, "static", "", "directory to serve over HTTP on the same address (the OneGPIO pages)")
-	fs.StringArrayVar(&f.origins, "origin", nil, `also allow pages from these origins: host patterns ("localhost:8000", "*.lan") or "scheme://host"; "*" allows all`)
+	fs.StringArrayVar(&f.origins, "origin", nil, `also allow pages from these origins: host patterns ("localhost:8000", "*.lan"), "scheme://host", or the preset "onegpio" (the origins the OneGPIO pages are served from); "*" allows all`)
 	fs.BoolVar(&f.refuseNullOrigin, "refuse-null-origin", false, `refuse the origin "null" (pages opened from files, sandboxed frames)`)
 	fs.BoolVar(&f.keepTimestamps, "keep-timestamps", false, `send "timestamp" as it is on Banyan, not as local time text`)
 	fs.BoolVar(&f.utc, "utc", false, "write rewritten timestamps in UTC instead of local time")
@@ -118,9 +131,23 @@ func splitTopics(values []string) []string {
 }
 
 // options turns the flags into gateway options.
-func (f *wsFlags) options() ws.Options {
+func (f *wsFlags) options() (ws.Options, error) {
+	listen := f.listen
+	if f.port != 0 {
+		if f.port < 0 || f.port > 65535 {
+			return ws.Options{}, fmt.Errorf("-i %d: not a TCP port", f.port)
+		}
+		host, _, err := net.SplitHostPort(listen)
+		if err != nil {
+			return ws.Options{}, fmt.Errorf("--listen %q: %w", listen, err)
+		}
+		listen = net.JoinHostPort(host, strconv.Itoa(f.port))
+	}
+	if f.log {
+		f.comp.verbose = true
+	}
 	o := ws.Options{
-		Listen:           f.listen,
+		Listen:           listen,
 		Subscribe:        splitTopics(f.subscribe),
 		Static:           f.static,
 		Origins:          f.origins,
@@ -138,5 +165,5 @@ func (f *wsFlags) options() ws.Options {
 	if f.utc {
 		o.Location = time.UTC
 	}
-	return o
+	return o, nil
 }

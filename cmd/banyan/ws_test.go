@@ -23,7 +23,8 @@ func wsOptions(t *testing.T, args ...string) (ws.Options, *wsFlags, error) {
 	if err := parseNargs(cmd, args, "subscribe"); err != nil {
 		return ws.Options{}, f, err
 	}
-	return f.options(), f, nil
+	o, err := f.options()
+	return o, f, err
 }
 
 func TestWSFlags(t *testing.T) {
