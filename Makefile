@@ -1,5 +1,16 @@
-# Test peers: real libzmq (pyzmq), msgpack, numpy, mosquitto, from Debian.
-APT_PEERS := python3-zmq python3-msgpack python3-numpy python3-msgpack-numpy mosquitto mosquitto-clients
+# Test peers: real libzmq (pyzmq), msgpack, numpy, mosquitto, from Debian;
+# and the sister frameworks' libraries: Ruby's ffi-rzmq and msgpack, Java's
+# JeroMQ (0.3.6 in bookworm: ZMTP 2.0) and a JDK to compile the Java peers,
+# node for the JS ones (npm's libraries come from NPM_PEERS, below).
+APT_PEERS := python3-zmq python3-msgpack python3-numpy python3-msgpack-numpy mosquitto mosquitto-clients \
+	ruby-ffi-rzmq ruby-msgpack libjeromq-java default-jdk-headless nodejs
+# js-banyan's npm libraries (zeromq 6.8, used through zeromq/v5-compat, and
+# msgpack-lite 0.1.26), installed by `npm ci` from the committed lock file
+# into this cache directory, which internal/testpeer reads too (override
+# both with BANYAN_NPM_PEERS). zeromq ships prebuilt binaries for Linux
+# x64/arm64, so no compiler is needed and its install script is not run.
+NPM_LOCK := testdata/sisters/js/package-lock.json
+NPM_PEERS ?= $(or $(BANYAN_NPM_PEERS),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/gobanyan/npm)
 GO ?= go
 
 # Fuzzers run for a bounded number of executions by make test (about 10 s
@@ -32,15 +43,29 @@ fuzz:
 	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 500x $$pkg; \
 	done
 
-# Install the Debian packages the interop tests use, only when missing.
+# Install the Debian packages the interop tests use, only when missing
+# (Debian's npm too when nodejs came without one), then js-banyan's npm
+# libraries when the cache's copy of the lock file differs from ours.
 peers:
 	@missing=""; for p in $(APT_PEERS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing test peers:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi; \
+	if ! command -v npm >/dev/null; then \
+	  echo "installing test peers: npm"; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; \
+	fi
+	@if ! cmp -s $(NPM_LOCK) "$(NPM_PEERS)/.gobanyan-lock.json"; then \
+	  echo "installing js test peers into $(NPM_PEERS)"; \
+	  rm -f "$(NPM_PEERS)/.gobanyan-lock.json" && mkdir -p "$(NPM_PEERS)" && \
+	  cp testdata/sisters/js/package.json $(NPM_LOCK) "$(NPM_PEERS)/" && \
+	  (cd "$(NPM_PEERS)" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) && \
+	  NODE_PATH="$(NPM_PEERS)/node_modules" node -e "require('zeromq/v5-compat'); require('msgpack-lite')" && \
+	  cp $(NPM_LOCK) "$(NPM_PEERS)/.gobanyan-lock.json"; \
 	fi
 
 vet:

@@ -1,8 +1,11 @@
-// Package testpeer finds the real peers (Debian's python3 with pyzmq, msgpack,
-// numpy; mosquitto) that interop tests run against.
+// Package testpeer finds the real peers that interop tests run against:
+// Debian's python3 with pyzmq, msgpack and numpy; mosquitto; and the sister
+// frameworks' libraries: node with npm's zeromq and msgpack-lite (JS),
+// ruby with ffi-rzmq and msgpack (Ruby), java, javac and JeroMQ (Java).
 //
-// A test that needs a peer calls Python or Command. When the peer is missing the
-// test is skipped with a message naming what to install, unless the environment
+// A test that needs a peer calls Python, Command, JS, Ruby or Java. When the
+// peer is missing the test is skipped with a message naming what to install
+// (`make peers`, which `make test` runs), unless the environment
 // variable BANYAN_REQUIRE_PEERS is "1", in which case the test fails: CI sets it
 // so that a missing peer can never pass silently.
 package testpeer
@@ -24,9 +27,9 @@ func Required() bool { return os.Getenv("BANYAN_REQUIRE_PEERS") == "1" }
 func missing(t testing.TB, format string, args ...any) {
 	t.Helper()
 	if Required() {
-		t.Fatalf("required test peer missing: "+format, args...)
+		t.Fatalf("required test peer missing (run `make peers` to install it): "+format, args...)
 	}
-	t.Skipf("test peer missing (run `make test` to install it): "+format, args...)
+	t.Skipf("test peer missing (run `make peers`, part of `make test`, to install it): "+format, args...)
 }
 
 // Python returns the path of Debian's python3 after checking that it can
