@@ -51,6 +51,7 @@ type Bridge struct {
 	fromBanyan, unrouted, badPayload, toBrowsers, dropped        atomic.Uint64
 	badUTF8, busy                                                atomic.Uint64
 	busyLog, badUTF8Log                                          service.FirstWarn
+	refusedOrigins                                               refusedOrigins // logged once each at Warn
 
 	life service.Lifecycle
 }
@@ -115,22 +116,23 @@ func (g *Bridge) Stats() Stats {
 	}
 	g.mu.Unlock()
 	return Stats{
-		Browsers:    n,
-		Connects:    g.connects.Load(),
-		Disconnects: g.disconnects.Load(),
-		Refused:     g.refused.Load(),
-		Forbidden:   g.forbidden.Load(),
-		ToBanyan:    g.toBanyan.Load(),
-		BadJSON:     g.badJSON.Load(),
-		BadUTF8:     g.badUTF8.Load(),
-		Busy:        g.busy.Load(),
-		Decoding:    g.budget.inUse(),
-		FromBanyan:  g.fromBanyan.Load(),
-		Unrouted:    g.unrouted.Load(),
-		BadPayload:  g.badPayload.Load(),
-		ToBrowsers:  g.toBrowsers.Load(),
-		Dropped:     g.dropped.Load(),
-		Backplane:   g.comp.Stats(),
+		Browsers:         n,
+		Connects:         g.connects.Load(),
+		Disconnects:      g.disconnects.Load(),
+		Refused:          g.refused.Load(),
+		Forbidden:        g.forbidden.Load(),
+		ForbiddenOrigins: g.refusedOrigins.count(),
+		ToBanyan:         g.toBanyan.Load(),
+		BadJSON:          g.badJSON.Load(),
+		BadUTF8:          g.badUTF8.Load(),
+		Busy:             g.busy.Load(),
+		Decoding:         g.budget.inUse(),
+		FromBanyan:       g.fromBanyan.Load(),
+		Unrouted:         g.unrouted.Load(),
+		BadPayload:       g.badPayload.Load(),
+		ToBrowsers:       g.toBrowsers.Load(),
+		Dropped:          g.dropped.Load(),
+		Backplane:        g.comp.Stats(),
 	}
 }
 
@@ -230,8 +232,7 @@ func (g *Bridge) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := g.checkOrigin(r); err != nil {
-		n := g.forbidden.Add(1)
-		g.log.Warn("WebSocket refused", "remote", r.RemoteAddr, "error", err, "forbidden_total", n)
+		g.logRefusal(r, err, g.forbidden.Add(1))
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}

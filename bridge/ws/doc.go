@@ -103,4 +103,19 @@
 // pages opened from files (origin "null", unless
 // Options.RefuseNullOrigin), and the patterns in Options.Origins ("*" for
 // ws_gateway's behaviour).
+//
+// The entry "onegpio" of Options.Origins (`banyan ws --origin onegpio`) is
+// a preset for the OneGPIO pages on the web: it allows the hosts listed by
+// OneGPIOOrigins, today only mryslab.github.io, where s3-extend's Scratch 3
+// OneGPIO editor is served (https://mryslab.github.io/s3onegpio/).
+//
+// A refused origin is answered with HTTP 403 and logged with what would
+// allow it, at warning level the first time that origin is refused and at
+// debug level after (the bridge remembers 1000 origins, then says so once
+// and logs new ones at debug level too):
+//
+//	level=WARN msg="origin refused; to allow it start the bridge with --origin onegpio" origin=https://mryslab.github.io allow=onegpio ...
+//
+// Refusals are counted in Stats.Forbidden, the distinct origins in
+// Stats.ForbiddenOrigins.
 package ws

@@ -76,7 +76,11 @@ type Options struct {
 	// names count as one: a page from http://127.0.0.1:9000 may connect to
 	// ws://localhost:9000), and the origin "null" of pages opened from
 	// files, as OneGPIO's open_browser.py opens them (see
-	// RefuseNullOrigin).
+	// RefuseNullOrigin). The entry "onegpio" (PresetOneGPIO, any case) is
+	// a preset: it allows the hosts of OneGPIOOrigins, where the Scratch 3
+	// OneGPIO editor is served (https://mryslab.github.io). A refused
+	// origin is logged at warning level the first time, with the --origin
+	// value that would allow it.
 	Origins []string
 	// RefuseNullOrigin refuses the origin "null". Browsers send it for
 	// pages opened from files but also for sandboxed frames of any site.
@@ -182,15 +186,18 @@ type Stats struct {
 	Disconnects uint64 // WebSocket connections ended
 	Refused     uint64 // connections closed before their id was accepted: no id, an unusable id, no first message in time
 	Forbidden   uint64 // WebSocket requests refused for their Origin (HTTP 403)
-	ToBanyan    uint64 // browser messages published to Banyan
-	BadJSON     uint64 // browser messages skipped: not JSON, or not convertible to msgpack
-	BadUTF8     uint64 // connections closed with status 1007: a text message was not valid UTF-8
-	Busy        uint64 // connections closed with status 1013: no room in MaxDecodeBytes within DecodeWait
-	Decoding    int64  // bytes of MaxDecodeBytes taken now by messages being read or converted
-	FromBanyan  uint64 // Banyan messages received
-	Unrouted    uint64 // Banyan messages received for a topic no socket waits for
-	BadPayload  uint64 // Banyan messages skipped: the payload could not be converted to JSON
-	ToBrowsers  uint64 // frames written to browsers
-	Dropped     uint64 // frames not sent: the browser's queue was full
-	Backplane   banyan.Stats
+	// ForbiddenOrigins is how many distinct origins were refused
+	// (counted up to 1000; beyond, new ones are logged at debug level).
+	ForbiddenOrigins int
+	ToBanyan         uint64 // browser messages published to Banyan
+	BadJSON          uint64 // browser messages skipped: not JSON, or not convertible to msgpack
+	BadUTF8          uint64 // connections closed with status 1007: a text message was not valid UTF-8
+	Busy             uint64 // connections closed with status 1013: no room in MaxDecodeBytes within DecodeWait
+	Decoding         int64  // bytes of MaxDecodeBytes taken now by messages being read or converted
+	FromBanyan       uint64 // Banyan messages received
+	Unrouted         uint64 // Banyan messages received for a topic no socket waits for
+	BadPayload       uint64 // Banyan messages skipped: the payload could not be converted to JSON
+	ToBrowsers       uint64 // frames written to browsers
+	Dropped          uint64 // frames not sent: the browser's queue was full
+	Backplane        banyan.Stats
 }
