@@ -23,10 +23,10 @@ func str8(n int) []byte  { return []byte{0xd9, byte(n)} }
 func str16(n int) []byte { return []byte{0xda, byte(n >> 8), byte(n)} }
 func bin8(n int) []byte  { return []byte{0xc4, byte(n)} }
 func bin16(n int) []byte { return []byte{0xc5, byte(n >> 8), byte(n)} }
-func bin32(n int) []byte {
+func bin32(n uint32) []byte {
 	return []byte{0xc6, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
 }
-func raw32(n int) []byte {
+func raw32(n uint32) []byte {
 	return []byte{0xdb, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
 }
 func fixraw(n int) []byte { return []byte{0xa0 | byte(n)} }
