@@ -47,6 +47,10 @@ var (
 	// Go value given to Unmarshal (a str for an int field, 300 for a uint8,
 	// ...).
 	ErrTypeMismatch = codec.ErrTypeMismatch
+
+	// ErrNoLegacyForm reports a payload that WithMsgpack(MsgpackLegacy)
+	// cannot send: it holds an ext value, which the old spec lacks.
+	ErrNoLegacyForm = codec.ErrNoLegacyForm
 )
 
 // MaxNesting is the deepest nesting of maps and arrays that the codec emits
