@@ -103,6 +103,17 @@ func (b *reader) fill() error {
 	return b.err
 }
 
+// peek returns the next n unread bytes, reading until they have arrived,
+// without consuming them. n must be at most smallRead.
+func (b *reader) peek(n int) ([]byte, error) {
+	for b.w-b.r < n {
+		if err := b.fill(); err != nil {
+			return nil, err
+		}
+	}
+	return b.buf[b.r : b.r+n], nil
+}
+
 // release gives a borrowed buffer back; the reader must not be used after.
 func (b *reader) release() {
 	if b.large != nil {

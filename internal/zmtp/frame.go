@@ -28,6 +28,13 @@ var (
 
 const (
 	greetingLen = 64
+	// signatureLen is the part of the greeting that every version from
+	// 2.0 on starts with, and that a ZMTP 1.0 peer reads as a whole empty
+	// identity frame (RFC 23, "Detecting ZMTP 1.0 and 2.0 Peers").
+	signatureLen = 10
+	// maxIdentity bounds a ZMTP 1.0 or 2.0 identity frame, which we read
+	// and drop: RFC 13 and RFC 23 allow identities of at most 255 bytes.
+	maxIdentity = 255
 
 	flagMore    = 0x01
 	flagLong    = 0x02
@@ -39,10 +46,15 @@ const (
 )
 
 // greeting returns our 64-byte greeting: signature, version 3.minor, NULL
-// mechanism, as-server 0, filler.
+// mechanism, as-server 0, filler. The signature's padding holds our
+// identity's length plus one (1: we have none), so that to a ZMTP 1.0 peer
+// the signature is a whole empty identity frame: a long length of 1 (the
+// flags byte) and flags 0x7f, as libzmq sends it (zmtp_engine.cpp,
+// plug_internal; RFC 23, "Detecting ZMTP 1.0 and 2.0 Peers").
 func greeting(minor byte) []byte {
 	g := make([]byte, greetingLen)
 	g[0] = 0xff
+	g[8] = 1
 	g[9] = 0x7f
 	g[10] = versionMajor
 	g[11] = minor
@@ -76,7 +88,13 @@ func parseGreeting(g []byte) (peerGreeting, error) {
 	return pg, nil
 }
 
-// appendFrame appends one frame in wire form to dst.
+// appendFrame appends one frame in wire form to dst: the ZMTP 3.x form,
+// which is also ZMTP 2.0's. RFC 15 defines 2.0 frames as a flags byte (bit 0
+// MORE, bit 1 LONG, the rest reserved and zero) then a 1-byte size, or with
+// LONG an 8-byte big-endian one, then the body; RFC 23 keeps that layout for
+// 3.x and only adds bit 2 (COMMAND). So a message frame in 3.x form is a
+// valid 2.0 frame as it is (libzmq speaks both with one encoder,
+// v2_encoder.cpp), and a Msg goes to a 2.0 peer unchanged.
 func appendFrame(dst []byte, flags byte, body []byte) []byte {
 	if len(body) > 255 {
 		dst = append(dst, flags|flagLong)
@@ -85,6 +103,25 @@ func appendFrame(dst []byte, flags byte, body []byte) []byte {
 		dst = append(dst, flags, byte(len(body)))
 	}
 	return append(dst, body...)
+}
+
+// appendFrame10 appends one frame in ZMTP 1.0 form (RFC 13) to dst: a
+// length that counts the flags byte too, one byte below 255 and otherwise
+// 0xff and 8 bytes big-endian (as libzmq's v1_encoder.cpp chooses), the
+// flags byte (bit 0 MORE) and the body.
+func appendFrame10(dst []byte, flags byte, body []byte) []byte {
+	return append(appendHeader10(dst, flags, len(body)), body...)
+}
+
+// appendHeader10 appends the ZMTP 1.0 header of a frame of size body bytes.
+func appendHeader10(dst []byte, flags byte, size int) []byte {
+	if n := uint64(size) + 1; n < 255 {
+		dst = append(dst, byte(n))
+	} else {
+		dst = append(dst, 0xff)
+		dst = binary.BigEndian.AppendUint64(dst, n)
+	}
+	return append(dst, flags&flagMore)
 }
 
 // appendCommand appends a command frame (name, then data) to dst.
@@ -178,6 +215,9 @@ type frameReader struct {
 	// refused, if set, hears of each message over the limit as soon as
 	// its size shows it (before its bytes are read past).
 	refused func(size uint64)
+	// v1 reads ZMTP 1.0 frames (RFC 13); noCmd refuses the COMMAND flag
+	// (ZMTP 1.0 and 2.0 have no commands). Both are set by the handshake.
+	v1, noCmd bool
 }
 
 // newFrameReader reads from r. maxSize <= 0 means the largest message this
@@ -203,13 +243,28 @@ func (e *skippedError) Error() string {
 
 func (e *skippedError) Is(target error) bool { return target == ErrTooLarge }
 
-// readFrameHeader reads flags and size.
+// readFrameHeader reads flags and size, in the framing of the connection's
+// version. What it returns is in 3.x terms: flags MORE and COMMAND, the size
+// of the body alone.
 func (fr *frameReader) readFrameHeader() (flags byte, size uint64, err error) {
+	if fr.v1 {
+		flags, size, err = fr.readHeader10()
+		if err == nil && flags&^flagMore != 0 {
+			// RFC 13: bits 1-7 are reserved. libzmq ignores them; we
+			// refuse them, as we refuse reserved bits from later versions.
+			return 0, 0, fmt.Errorf("%w: reserved flag bits set in a ZMTP 1.0 frame (0x%02x)", ErrProtocol, flags)
+		}
+		return flags, size, err
+	}
 	flags, err = fr.r.ReadByte()
 	if err != nil {
 		return 0, 0, err
 	}
-	if flags&^(flagMore|flagLong|flagCommand) != 0 {
+	allowed := byte(flagMore | flagLong | flagCommand)
+	if fr.noCmd {
+		allowed = flagMore | flagLong // RFC 15: bits 2-7 are reserved
+	}
+	if flags&^allowed != 0 {
 		return 0, 0, fmt.Errorf("%w: reserved flag bits set (0x%02x)", ErrProtocol, flags)
 	}
 	if flags&flagLong != 0 {
@@ -229,6 +284,33 @@ func (fr *frameReader) readFrameHeader() (flags byte, size uint64, err error) {
 		return 0, 0, fmt.Errorf("%w: command frame with MORE flag", ErrProtocol)
 	}
 	return flags, size, nil
+}
+
+// readHeader10 reads a ZMTP 1.0 frame header (RFC 13): a length of 1 byte,
+// or 0xff and 8 bytes big-endian, that counts the flags byte too, then the
+// flags byte, returned unchecked. size is the body's length. A length of 0
+// (no room for the flags byte) is a protocol error, as in libzmq's
+// v1_decoder.cpp.
+func (fr *frameReader) readHeader10() (flags byte, size uint64, err error) {
+	b, err := fr.r.ReadByte()
+	if err != nil {
+		return 0, 0, err
+	}
+	n := uint64(b)
+	if b == 0xff {
+		var l [8]byte
+		if _, err = io.ReadFull(fr.r, l[:]); err != nil {
+			return 0, 0, unexpected(err)
+		}
+		n = binary.BigEndian.Uint64(l[:])
+	}
+	if n == 0 {
+		return 0, 0, fmt.Errorf("%w: ZMTP 1.0 frame of length 0 (no flags byte)", ErrProtocol)
+	}
+	if flags, err = fr.r.ReadByte(); err != nil {
+		return 0, 0, unexpected(err)
+	}
+	return flags, n - 1, nil
 }
 
 func unexpected(err error) error {
@@ -274,6 +356,9 @@ func (fr *frameReader) next() (msg Msg, cmd []byte, err error) {
 // exact-size allocation and one copy. It declines (ok=false) anything else:
 // commands, faults, partial or oversized messages go the slow way.
 func (fr *frameReader) fast() (Msg, bool) {
+	if fr.v1 {
+		return Msg{}, false // ZMTP 1.0 peers are rare: the slow way re-frames
+	}
 	buf := fr.r.buffered()
 	off, wire, frames := 0, 0, 0
 	var total uint64

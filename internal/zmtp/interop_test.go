@@ -30,20 +30,6 @@ func startPy(t *testing.T, args ...string) *testpeer.Proc {
 	return p
 }
 
-// collectTopics reads a pyzmq SUB's output until END and returns the topics.
-func collectTopics(t *testing.T, p *testpeer.Proc) []string {
-	t.Helper()
-	var got []string
-	for {
-		l := p.Expect("MSG ")
-		topic, _ := hex.DecodeString(strings.Fields(l)[1])
-		if string(topic) == "END" {
-			return got
-		}
-		got = append(got, string(topic))
-	}
-}
-
 func countTopics(topics []string) string {
 	n := map[string]int{}
 	for _, tp := range topics {
@@ -62,28 +48,84 @@ func countTopics(topics []string) string {
 }
 
 // recvUntilEnd reads our SUB until topic END, skipping SYNC.
-func recvUntilEnd(t *testing.T, sub *Sub) []string {
+func recvUntilEnd(t *testing.T, sub *Sub) []Msg {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	var got []string
+	var got []Msg
 	for {
 		m, err := sub.Recv(ctx)
 		if err != nil {
-			t.Fatalf("after %v: %v", got, err)
+			t.Fatalf("after %d messages: %v", len(got), err)
 		}
-		switch tp := string(m.Topic()); tp {
+		switch string(m.Topic()) {
 		case "SYNC":
 		case "END":
 			return got
 		default:
-			if m.NumFrames() != 2 {
-				t.Fatalf("%d frames", m.NumFrames())
-			}
-			got = append(got, tp)
+			got = append(got, m)
 		}
 	}
 }
+
+// checkPyPubMessages checks what our SUB, subscribed to AB, received from
+// peer.py's pub role: the two-frame ABC and ABD five times each, and the odd
+// shapes ABL (a 300-byte frame) and ABM (four frames, three empty or
+// short), nothing else.
+func checkPyPubMessages(t *testing.T, msgs []Msg) {
+	t.Helper()
+	var topics []string
+	for _, m := range msgs {
+		switch tp := string(m.Topic()); tp {
+		case "ABL":
+			if f := m.Frames(); len(f) != 2 || string(f[1]) != strings.Repeat("L", 300) {
+				t.Errorf("ABL: %d frames, second of %d bytes", len(f), len(m.Frame(1)))
+			}
+		case "ABM":
+			if f := m.Frames(); fmt.Sprintf("%q", f) != `["ABM" "" "xyz" ""]` {
+				t.Errorf("ABM: %q", f)
+			}
+		default:
+			if m.NumFrames() != 2 {
+				t.Errorf("%s: %d frames", tp, m.NumFrames())
+			}
+		}
+		topics = append(topics, string(m.Topic()))
+	}
+	if c := countTopics(topics); c != "ABC=5 ABD=5 ABL=1 ABM=1" {
+		t.Fatalf("got %s, want ABC=5 ABD=5 ABL=1 ABM=1", c)
+	}
+}
+
+// subVersions lists the versions sb's connections speak. Call it after a
+// message from each has arrived (which orders the handshakes before it).
+func subVersions(sb *Sub) string {
+	sb.subMu.Lock()
+	defer sb.subMu.Unlock()
+	var vs []string
+	for c := range sb.conns {
+		vs = append(vs, c.version.String())
+	}
+	sort.Strings(vs)
+	return strings.Join(vs, " ")
+}
+
+// pubVersions lists the versions p's connected peers speak.
+func pubVersions(p *Pub) string {
+	var vs []string
+	for _, pp := range *p.peers.Load() {
+		pp.mu.Lock()
+		if pp.conn != nil {
+			vs = append(vs, pp.conn.version.String())
+		}
+		pp.mu.Unlock()
+	}
+	sort.Strings(vs)
+	return strings.Join(vs, " ")
+}
+
+// versions are the ZMTP versions our sockets can greet as, newest first.
+var versions = []Version{Version31, Version30, Version20, Version10}
 
 // waitSync waits until our SUB sees the pyzmq PUB's SYNC messages, which
 // proves the subscription reached libzmq, then lets it send.
@@ -103,31 +145,23 @@ func waitSync(t *testing.T, sub *Sub, p *testpeer.Proc) {
 	}
 }
 
-func newSub30(o Options, v30 bool) *Sub {
-	s := NewSub(o)
-	if v30 {
-		s.s.minor = 0
-	}
-	return s
+// withVersion returns o greeting as v.
+func withVersion(o Options, v Version) Options {
+	o.Version = v
+	return o
 }
 
-func newPub30(o Options, v30 bool) *Pub {
-	p := NewPub(o)
-	if v30 {
-		p.s.minor = 0
-	}
-	return p
-}
-
-// pyzmq PUB -> our SUB, prefix AB: ABC and ABD only. Both greetings, both
-// bind directions.
+// pyzmq PUB -> our SUB, prefix AB: ABC, ABD, ABL and ABM only, whole. Our
+// SUB greets as each version (libzmq 4 speaks that version back), both bind
+// directions. Greeting as 1.0 we send no subscriptions: libzmq's PUB sends
+// such a peer everything, and our SUB filters.
 func TestInteropPyPubToOurSub(t *testing.T) {
-	for _, v30 := range []bool{false, true} {
+	for _, v := range versions {
 		for _, pyBinds := range []bool{true, false} {
-			t.Run(fmt.Sprintf("zmtp3.0=%v/pyBinds=%v", v30, pyBinds), func(t *testing.T) {
+			t.Run(fmt.Sprintf("zmtp%s/pyBinds=%v", v, pyBinds), func(t *testing.T) {
 				port := freePort(t)
 				ep := fmt.Sprintf("tcp://127.0.0.1:%d", port)
-				sub := newSub30(quiet(), v30)
+				sub := NewSub(withVersion(quiet(), v))
 				defer sub.Close()
 				sub.Subscribe([]byte("AB"))
 				sub.Subscribe([]byte("SYNC"))
@@ -143,21 +177,31 @@ func TestInteropPyPubToOurSub(t *testing.T) {
 					p = startPy(t, "pub", ep, "connect")
 				}
 				waitSync(t, sub, p)
-				got := recvUntilEnd(t, sub)
-				if c := countTopics(got); c != "ABC=5 ABD=5" {
-					t.Fatalf("got %s, want ABC=5 ABD=5", c)
+				checkPyPubMessages(t, recvUntilEnd(t, sub))
+				if got := subVersions(sub); got != v.String() {
+					t.Errorf("connection speaks ZMTP %s, want %s", got, v)
+				}
+				filtered := sub.Stats().Filtered
+				if v == Version10 && filtered == 0 {
+					t.Errorf("greeting as 1.0, our SUB filtered nothing: libzmq did not send it everything")
+				}
+				if v != Version10 && filtered != 0 {
+					t.Errorf("greeting as %s, our SUB filtered %d messages: libzmq should have", v, filtered)
 				}
 			})
 		}
 	}
 }
 
-// our PUB -> pyzmq SUB subscribed to AB and to everything.
+// our PUB -> pyzmq SUB subscribed to AB and to everything, our PUB
+// greeting as each version. A 1.0 SUB sends no subscriptions we would
+// heed: our PUB sends it everything and libzmq's SUB filters.
 func TestInteropOurPubToPySub(t *testing.T) {
-	for _, v30 := range []bool{false, true} {
+	long := strings.Repeat("L", 300)
+	for _, v := range versions {
 		for _, prefix := range []string{"AB", "-"} {
-			t.Run(fmt.Sprintf("zmtp3.0=%v/prefix=%s", v30, prefix), func(t *testing.T) {
-				pub := newPub30(quiet(), v30)
+			t.Run(fmt.Sprintf("zmtp%s/prefix=%s", v, prefix), func(t *testing.T) {
+				pub := NewPub(withVersion(quiet(), v))
 				defer pub.Close()
 				addr, err := pub.Bind("tcp://127.0.0.1:0")
 				if err != nil {
@@ -169,7 +213,7 @@ func TestInteropOurPubToPySub(t *testing.T) {
 				}
 				p := startPy(t, args...)
 				want := map[string]int{"AB": 1, "END": 1}
-				if prefix == "-" {
+				if prefix == "-" || v == Version10 {
 					want = map[string]int{"": 1}
 				}
 				waitFor(t, "pyzmq subscriptions", func() bool {
@@ -179,19 +223,48 @@ func TestInteropOurPubToPySub(t *testing.T) {
 					}
 					ps[0].mu.Lock()
 					defer ps[0].mu.Unlock()
+					if v == Version10 {
+						return ps[0].set.Has("") && ps[0].conn != nil
+					}
 					return fmt.Sprint(ps[0].subs) == fmt.Sprint(want)
 				})
+				if got := pubVersions(pub); got != v.String() {
+					t.Errorf("connection speaks ZMTP %s, want %s", got, v)
+				}
 				for i := 0; i < 5; i++ {
 					for _, tp := range []string{"ABC", "ABD", "XYZ", "A"} {
 						pub.SendFrames([]byte(tp), []byte{0x81, 0xa1, 'n', byte(i)})
 					}
 				}
+				pub.SendFrames([]byte("ABL"), []byte(long))
+				pub.SendFrames([]byte("ABM"), nil, []byte("xyz"), nil)
+				pub.SendFrames([]byte("XYZL"), []byte(long))
 				pub.SendFrames([]byte("END"), nil)
-				wantCount := "ABC=5 ABD=5"
+				wantCount := "ABC=5 ABD=5 ABL=1 ABM=1"
 				if prefix == "-" {
-					wantCount = "A=5 ABC=5 ABD=5 XYZ=5"
+					wantCount = "A=5 ABC=5 ABD=5 ABL=1 ABM=1 XYZ=5 XYZL=1"
 				}
-				if c := countTopics(collectTopics(t, p)); c != wantCount {
+				var topics []string
+				for {
+					l := p.Expect("MSG ")
+					f := strings.Fields(l)[1:]
+					topic, _ := hex.DecodeString(f[0])
+					if string(topic) == "END" {
+						break
+					}
+					topics = append(topics, string(topic))
+					switch string(topic) {
+					case "ABL", "XYZL":
+						if len(f) != 2 || f[1] != hex.EncodeToString([]byte(long)) {
+							t.Errorf("pyzmq got %s with %d frames, want a 300-byte second frame", topic, len(f))
+						}
+					case "ABM":
+						if strings.Join(f[1:], " ") != "- "+hex.EncodeToString([]byte("xyz"))+" -" {
+							t.Errorf("pyzmq got ABM frames %q", f[1:])
+						}
+					}
+				}
+				if c := countTopics(topics); c != wantCount {
 					t.Fatalf("pyzmq SUB got %s, want %s", c, wantCount)
 				}
 			})
@@ -199,36 +272,45 @@ func TestInteropOurPubToPySub(t *testing.T) {
 	}
 }
 
-// Our PUB connects to a pyzmq SUB that binds.
+// Our PUB, greeting as each version, connects to a pyzmq SUB that binds.
 func TestInteropOurPubConnects(t *testing.T) {
-	ep := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	p := startPy(t, "sub", ep, "bind", "-")
-	pub := NewPub(quiet())
-	defer pub.Close()
-	pub.Connect(ep)
-	waitFor(t, "subscription from pyzmq", func() bool {
-		ps := *pub.peers.Load()
-		return len(ps) == 1 && ps[0].set.Has("")
-	})
-	pub.SendFrames([]byte("hello"), []byte("world"))
-	pub.SendFrames([]byte("END"), nil)
-	l := p.Expect("MSG ")
-	if l != "MSG "+hex.EncodeToString([]byte("hello"))+" "+hex.EncodeToString([]byte("world")) {
-		t.Fatalf("pyzmq got %q", l)
+	for _, v := range versions {
+		t.Run("zmtp"+v.String(), func(t *testing.T) {
+			ep := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+			p := startPy(t, "sub", ep, "bind", "-")
+			pub := NewPub(withVersion(quiet(), v))
+			defer pub.Close()
+			pub.Connect(ep)
+			waitFor(t, "subscription from pyzmq", func() bool {
+				ps := *pub.peers.Load()
+				if len(ps) != 1 {
+					return false
+				}
+				ps[0].mu.Lock()
+				defer ps[0].mu.Unlock()
+				return ps[0].set.Has("") && ps[0].conn != nil
+			})
+			pub.SendFrames([]byte("hello"), []byte("world"))
+			pub.SendFrames([]byte("END"), nil)
+			l := p.Expect("MSG ")
+			if l != "MSG "+hex.EncodeToString([]byte("hello"))+" "+hex.EncodeToString([]byte("world")) {
+				t.Fatalf("pyzmq got %q", l)
+			}
+		})
 	}
 }
 
 // Our PUB and SUB through a pyzmq zmq.device(FORWARDER), the Python
-// backplane, for both greetings.
+// backplane, greeting as each version.
 func TestInteropThroughPyForwarder(t *testing.T) {
-	for _, v30 := range []bool{false, true} {
-		t.Run(fmt.Sprintf("zmtp3.0=%v", v30), func(t *testing.T) {
+	for _, v := range versions {
+		t.Run("zmtp"+v.String(), func(t *testing.T) {
 			in, out := freePort(t), freePort(t)
 			startPy(t, "fwd", fmt.Sprint(in), fmt.Sprint(out))
-			pub := newPub30(quiet(), v30)
+			pub := NewPub(withVersion(quiet(), v))
 			defer pub.Close()
 			pub.Connect(fmt.Sprintf("127.0.0.1:%d", in))
-			sub := newSub30(quiet(), v30)
+			sub := NewSub(withVersion(quiet(), v))
 			defer sub.Close()
 			sub.Subscribe([]byte("AB"))
 			sub.Subscribe([]byte("SYNC"))
@@ -253,7 +335,11 @@ func TestInteropThroughPyForwarder(t *testing.T) {
 				}
 			}
 			pub.SendFrames([]byte("END"), nil)
-			if c := countTopics(recvUntilEnd(t, sub)); c != "ABC=5 ABD=5" {
+			var topics []string
+			for _, m := range recvUntilEnd(t, sub) {
+				topics = append(topics, string(m.Topic()))
+			}
+			if c := countTopics(topics); c != "ABC=5 ABD=5" {
 				t.Fatalf("got %s", c)
 			}
 		})

@@ -48,6 +48,15 @@ type Options struct {
 	ReconnectMin, ReconnectMax time.Duration
 	// HandshakeTimeout bounds the greeting and READY exchange. Default 5 s.
 	HandshakeTimeout time.Duration
+	// Version is the newest ZMTP version the socket speaks and greets with:
+	// Version31 (the zero value means Version31), Version30, Version20 or
+	// Version10; any other value means Version31. Whatever it is, every
+	// connection detects an older peer and speaks that peer's version, as
+	// libzmq does (RFC 23, "Backwards Interoperability"), except that
+	// Version10 sends no greeting beyond its ZMTP 1.0 identity frame and so
+	// detects nothing: both sides then speak 1.0. Older values are for tests
+	// and for peers that detect versions badly.
+	Version Version
 	// Logger receives connection events and faults. Default slog.Default().
 	Logger *slog.Logger
 	// Deliver, when set on a SUB, receives each message directly on the
@@ -55,6 +64,37 @@ type Options struct {
 	// (which then stays empty): one hand-off fewer, for forwarders. It is
 	// called concurrently for different connections and must not block.
 	Deliver func(Msg)
+}
+
+// Version is a ZMTP protocol version, for Options.Version: major*10+minor.
+type Version uint8
+
+// The ZMTP versions spoken.
+const (
+	// Version10 is ZMTP 1.0 (RFC 13, libzmq 2.x): no greeting but an
+	// identity frame, frames whose length counts the flags byte, and no
+	// subscriptions upstream (a PUB sends such a peer everything).
+	Version10 Version = 10
+	// Version20 is ZMTP 2.0 (RFC 15, libzmq 3.x, JeroMQ 0.3): a 12-byte
+	// greeting with the socket type as a number, then identity frames;
+	// subscriptions are messages; no commands.
+	Version20 Version = 20
+	// Version30 is ZMTP 3.0 (RFC 23, libzmq 4.0 and 4.1): the 64-byte
+	// greeting and READY; subscriptions are messages; no PING.
+	Version30 Version = 30
+	// Version31 is ZMTP 3.1 (RFC 37, libzmq 4.2 and later): SUBSCRIBE and
+	// CANCEL commands, PING and PONG. The default.
+	Version31 Version = 31
+)
+
+// String is the version as ZMTP names it ("3.1"), or "?" for a value that
+// is none of the constants.
+func (v Version) String() string {
+	switch v {
+	case Version10, Version20, Version30, Version31:
+		return string([]byte{'0' + byte(v/10), '.', '0' + byte(v%10)})
+	}
+	return "?"
 }
 
 // DefaultHWM is libzmq's default high-water mark.
@@ -111,6 +151,11 @@ func (o Options) withDefaults() Options {
 	}
 	if o.HandshakeTimeout <= 0 {
 		o.HandshakeTimeout = 5 * time.Second
+	}
+	switch o.Version {
+	case Version10, Version20, Version30, Version31:
+	default:
+		o.Version = Version31
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

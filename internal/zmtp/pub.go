@@ -259,6 +259,12 @@ func (p *Pub) serve(c *conn) error {
 	pp.fresh = len(pp.subs) > 0
 	pp.refused = 0
 	pp.mu.Unlock()
+	if c.unversioned {
+		// A ZMTP 1.0 subscriber sends no subscriptions: as libzmq does,
+		// act as if it had subscribed to everything (the first
+		// subscription of the connection, so it replaces the old set).
+		pp.subscribe(p, nil, true)
+	}
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -328,7 +334,11 @@ func (p *Pub) writer(c *conn, pp *pubPeer, stop chan struct{}) {
 			written = 0
 			for i := range batch {
 				if err == nil {
-					_, err = c.w.Write(batch[i].raw)
+					if c.fr.v1 {
+						err = c.write10(batch[i])
+					} else {
+						_, err = c.w.Write(batch[i].raw)
+					}
 				}
 				written += int64(len(batch[i].raw))
 				batch[i] = Msg{}
@@ -352,6 +362,31 @@ func (p *Pub) writer(c *conn, pp *pubPeer, stop chan struct{}) {
 			c.nc.Close()
 			return
 		}
+	}
+}
+
+// write10 writes m re-framed for a ZMTP 1.0 peer (appendFrame10's form)
+// into the write buffer, without allocating. c.wmu is held.
+func (c *conn) write10(m Msg) error {
+	for off := 0; ; {
+		body, next, more, ok := m.frameAt(off)
+		if !ok {
+			return nil
+		}
+		var flags byte
+		if more {
+			flags = flagMore
+		}
+		if _, err := c.w.Write(appendHeader10(c.hdr[:0], flags, len(body))); err != nil {
+			return err
+		}
+		if _, err := c.w.Write(body); err != nil {
+			return err
+		}
+		if !more {
+			return nil
+		}
+		off = next
 	}
 }
 

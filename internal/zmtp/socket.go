@@ -21,6 +21,32 @@ const (
 	kindSub kind = "SUB"
 )
 
+// typeByte is the socket type as ZMTP 2.0 numbers it (RFC 15; libzmq sends
+// its ZMQ_PUB, ZMQ_SUB... constants, which are the same numbers).
+func (k kind) typeByte() byte {
+	if k == kindPub {
+		return 1
+	}
+	return 2
+}
+
+// typeName names a ZMTP 2.0 socket-type byte as READY would. XPUB (9) and
+// XSUB (10) are not in RFC 15, which says they are PUB and SUB on the wire,
+// but libzmq 3.x sends its own type numbers, so they appear.
+func typeName(b byte) string {
+	switch b {
+	case 1:
+		return "PUB"
+	case 2:
+		return "SUB"
+	case 9:
+		return "XPUB"
+	case 10:
+		return "XSUB"
+	}
+	return fmt.Sprintf("type %d", b)
+}
+
 // compatible lists the peer types each of our types may talk to.
 func (k kind) compatible(peer string) bool {
 	switch k {
@@ -34,16 +60,28 @@ func (k kind) compatible(peer string) bool {
 
 // conn is one TCP connection after (or during) the handshake.
 type conn struct {
-	s        *socket
-	nc       net.Conn
-	fr       frameReader
-	wmu      sync.Mutex // guards w
-	w        writer
-	refused  atomic.Uint64 // messages over the size limit from this peer
-	minor    byte          // peer's ZMTP minor version (0 for 3.0)
-	peerType string        // peer's Socket-Type
-	endpoint string        // what we dialed, or "" for an accepted connection
-	remote   string
+	s       *socket
+	nc      net.Conn
+	fr      frameReader
+	wmu     sync.Mutex // guards w
+	w       writer
+	refused atomic.Uint64 // messages over the size limit from this peer
+	// version is what the connection speaks: the older of ours and the
+	// peer's. It decides the framing (1.0 or the rest), commands (3.x),
+	// the form of subscriptions (commands from 3.1, messages before) and
+	// PING (3.1).
+	version Version
+	// unversioned is a ZMTP 1.0 peer without a revision byte (libzmq 2.x),
+	// or any peer while we greet as 1.0: we send it no subscriptions, and a
+	// PUB treats it as subscribed to everything, as libzmq does
+	// (zmtp_engine.cpp: handshake_v1_0_unversioned sets
+	// _subscription_required; process_routing_id_msg injects a
+	// subscription to "").
+	unversioned bool
+	hdr         [10]byte // a ZMTP 1.0 frame header being written, under wmu
+	peerType    string   // peer's Socket-Type ("" for ZMTP 1.0: unknown)
+	endpoint    string   // what we dialed, or "" for an accepted connection
+	remote      string
 }
 
 // write sends b and flushes, under the write lock (control traffic).
@@ -93,11 +131,10 @@ type handler interface {
 // socket is the machinery PUB and SUB share: listeners, dialers, the
 // handshake, the list of live connections, counters and Close.
 type socket struct {
-	kind  kind
-	minor byte // the ZMTP minor version we greet with: 1, or 0 in tests of the 3.0 forms
-	opts  Options
-	log   *slog.Logger
-	h     handler
+	kind kind
+	opts Options // opts.Version is the version we greet with
+	log  *slog.Logger
+	h    handler
 
 	mu        sync.Mutex
 	closed    bool
@@ -128,7 +165,6 @@ func (s *socket) refuse(c *conn, size uint64) {
 
 func (s *socket) init(k kind, opts Options, h handler) {
 	s.kind = k
-	s.minor = versionMinor
 	s.opts = opts.withDefaults()
 	s.log = s.opts.Logger.With("zmtp", string(k))
 	s.h = h
@@ -305,7 +341,7 @@ func (s *socket) runConn(nc net.Conn, endpoint string) bool {
 	}
 	s.connects.Add(1)
 	s.peers.Add(1)
-	s.log.Debug("peer connected", "remote", c.remote, "peer_type", c.peerType, "zmtp", fmt.Sprintf("3.%d", c.minor))
+	s.log.Debug("peer connected", "remote", c.remote, "peer_type", c.peerType, "zmtp", c.version.String())
 	err := s.h.serve(c)
 	nc.Close()
 	s.peers.Add(-1)
@@ -338,32 +374,101 @@ func (s *socket) untrack(c *conn) {
 	s.mu.Unlock()
 }
 
-// handshake exchanges greetings and READY, and checks the peer's type.
+// handshake finds the peer's version as libzmq does (RFC 23, "Detecting
+// ZMTP 1.0 and 2.0 Peers"; zmtp_engine.cpp, receive_greeting), greeting in
+// steps so that an older peer is never sent bytes it would misread:
+//
+//   - send the 10-byte signature, which a ZMTP 1.0 peer reads as our whole
+//     (empty) identity frame;
+//   - a first byte other than 0xff, or a 10th byte with bit 0 clear, is a
+//     ZMTP 1.0 peer without a revision: its bytes are its identity frame,
+//     and 1.0 framing follows both ways;
+//   - otherwise send our major version (3) and read the peer's revision
+//     byte. 1 is ZMTP 2.0 and 0 a ZMTP 1.0 peer with a revision byte: send
+//     our socket-type byte, read the peer's, exchange identity frames and
+//     go on in 2.0 framing (revision 1) or 1.0 framing (revision 0), as
+//     libzmq's handshake_v2_0 and handshake_v1_0 do. 3 or more: send the
+//     rest of the 3.x greeting, read the peer's, then READY. 2 is refused:
+//     no version defines it (RFC 23 calls it 2.0, libzmq treats it as 3.x).
+//
+// Greeting as 2.0 sends the revision byte 1 and our socket type in place
+// of the major version; greeting as 1.0 sends our identity frame and
+// nothing else. Every read is under the handshake deadline.
 func (s *socket) handshake(c *conn) error {
 	c.nc.SetDeadline(time.Now().Add(s.opts.HandshakeTimeout))
 	defer c.nc.SetDeadline(time.Time{})
-	if _, err := c.nc.Write(greeting(s.minor)); err != nil {
+	r := c.fr.r
+	if s.opts.Version == Version10 {
+		// RFC 13: an anonymous greeting is an empty identity frame.
+		if _, err := c.nc.Write([]byte{1, 0}); err != nil {
+			return err
+		}
+		c.setVersion(Version10, true)
+		return c.readIdentity()
+	}
+	g := greeting(s.minor())
+	if _, err := c.nc.Write(g[:signatureLen]); err != nil {
 		return err
 	}
-	g := make([]byte, greetingLen)
-	if _, err := io.ReadFull(c.fr.r, g[:10]); err != nil {
+	sig, err := r.peek(1)
+	if err != nil {
 		return err
 	}
-	if g[0] != 0xff || g[9]&1 != 1 {
-		return fmt.Errorf("%w: not a ZMTP 3 peer (signature % x)", ErrProtocol, g[:10])
+	if sig[0] == 0xff {
+		if sig, err = r.peek(signatureLen); err != nil {
+			return unexpected(err)
+		}
 	}
-	if _, err := io.ReadFull(c.fr.r, g[10:]); err != nil {
+	if sig[0] != 0xff || sig[signatureLen-1]&1 == 0 {
+		c.setVersion(Version10, true)
+		return c.readIdentity()
+	}
+	peer := make([]byte, greetingLen)
+	copy(peer, sig)
+	r.advance(signatureLen)
+
+	if s.opts.Version == Version20 {
+		if _, err := c.nc.Write([]byte{1, s.kind.typeByte()}); err != nil {
+			return err
+		}
+		if _, err := io.ReadFull(r, peer[10:12]); err != nil {
+			return unexpected(err)
+		}
+		return s.handshakeOld(c, peer[10], peer[11])
+	}
+	if _, err := c.nc.Write(g[10:11]); err != nil {
+		return err
+	}
+	if peer[10], err = r.ReadByte(); err != nil {
 		return unexpected(err)
 	}
-	pg, err := parseGreeting(g)
+	switch peer[10] {
+	case 0, 1:
+		if _, err := c.nc.Write([]byte{s.kind.typeByte()}); err != nil {
+			return err
+		}
+		if peer[11], err = r.ReadByte(); err != nil {
+			return unexpected(err)
+		}
+		return s.handshakeOld(c, peer[10], peer[11])
+	case 2:
+		return fmt.Errorf("%w: peer sent ZMTP revision 2, which no version defines", ErrProtocol)
+	}
+	if _, err := c.nc.Write(g[11:]); err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(r, peer[11:]); err != nil {
+		return unexpected(err)
+	}
+	pg, err := parseGreeting(peer)
 	if err != nil {
 		c.nc.Write(errorCommand(err.Error()))
 		return err
 	}
-	// Both sides use the forms of the lower version.
-	c.minor = min(pg.minor, s.minor)
-	if pg.major > 3 {
-		c.minor = s.minor
+	// Both sides use the forms of the older version.
+	c.version = s.opts.Version
+	if pg.major == versionMajor && pg.minor == 0 {
+		c.version = min(c.version, Version30)
 	}
 	if _, err := c.nc.Write(readyCommand("Socket-Type", string(s.kind))); err != nil {
 		return err
@@ -394,6 +499,69 @@ func (s *socket) handshake(c *conn) error {
 		return err
 	}
 	return nil
+}
+
+// minor is the minor version of our 3.x greeting.
+func (s *socket) minor() byte {
+	if s.opts.Version == Version30 {
+		return 0
+	}
+	return versionMinor
+}
+
+// handshakeOld ends the handshake with a peer that sent revision 0 or 1
+// and its socket-type byte: check the type (RFC 15: PUB accepts SUB, SUB
+// accepts PUB, anything else is disconnected without a word), then send
+// our empty identity frame and read the peer's, in the connection's
+// framing.
+func (s *socket) handshakeOld(c *conn, revision, peerType byte) error {
+	if revision == 0 {
+		c.setVersion(Version10, false)
+	} else {
+		c.setVersion(Version20, false)
+	}
+	c.peerType = typeName(peerType)
+	if !s.kind.compatible(c.peerType) {
+		return fmt.Errorf("%w: %s cannot talk to %q (ZMTP %s)", ErrIncompatible, s.kind, c.peerType, c.version)
+	}
+	identity := []byte{0, 0} // RFC 15: final-short, size 0
+	if c.fr.v1 {
+		identity = []byte{1, 0} // RFC 13: length 1 (the flags byte), flags 0
+	}
+	if _, err := c.nc.Write(identity); err != nil {
+		return err
+	}
+	return c.readIdentity()
+}
+
+// setVersion fixes the connection's version and framing.
+func (c *conn) setVersion(v Version, unversioned bool) {
+	c.version = v
+	c.unversioned = unversioned
+	c.fr.v1 = v == Version10
+	c.fr.noCmd = v < Version30
+}
+
+// readIdentity reads the peer's identity frame (ZMTP 1.0 or 2.0) and drops
+// it: PUB and SUB have no use for identities. One longer than maxIdentity is
+// refused before its body is read. A 1.0 identity's flags are not checked
+// (RFC 13: "SHALL not be validated"; libzmq's own pseudo-signature has
+// flags 0x7f).
+func (c *conn) readIdentity() error {
+	var size uint64
+	var err error
+	if c.fr.v1 {
+		_, size, err = c.fr.readHeader10()
+	} else {
+		_, size, err = c.fr.readFrameHeader()
+	}
+	if err != nil {
+		return unexpected(err)
+	}
+	if size > maxIdentity {
+		return fmt.Errorf("%w: identity frame of %d bytes (at most %d)", ErrProtocol, size, maxIdentity)
+	}
+	return unexpected(c.fr.r.discard(size))
 }
 
 // close stops listeners and dialers, waits up to the linger for drain (via

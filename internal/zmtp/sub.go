@@ -121,16 +121,26 @@ func (sb *Sub) change(prefix []byte, on bool) error {
 	}
 	for c := range sb.conns {
 		// A failed write shows up as a read error on that connection.
-		c.write(subscription(c, prefix, on))
+		if b := subscription(c, prefix, on); b != nil {
+			c.write(b)
+		}
 	}
 	sb.s.sent.Add(1)
 	return nil
 }
 
 // subscription encodes a (un)subscription in the form the peer expects:
-// a command for ZMTP 3.1 and later, a 1/0-prefixed message for 3.0.
+// a command for ZMTP 3.1 and later, a 1/0-prefixed message for 3.0 and 2.0
+// (RFC 23 and RFC 15, "Publish-Subscribe"), the same message in 1.0
+// framing for a 1.0 peer that sent a revision byte (libzmq's v1_encoder
+// encodes subscriptions too), and nothing (nil) for a 1.0 peer without one:
+// RFC 13 has subscribers send nothing, a libzmq PUB subscribes such a peer
+// to everything itself, and our SUB filters what arrives anyway.
 func subscription(c *conn, prefix []byte, on bool) []byte {
-	if c.minor >= 1 {
+	if c.unversioned {
+		return nil
+	}
+	if c.version >= Version31 {
 		name := "CANCEL"
 		if on {
 			name = "SUBSCRIBE"
@@ -144,6 +154,9 @@ func subscription(c *conn, prefix []byte, on bool) []byte {
 		body = append(body, 0)
 	}
 	body = append(body, prefix...)
+	if c.fr.v1 {
+		return appendFrame10(nil, 0, body)
+	}
 	return appendFrame(nil, 0, body)
 }
 
@@ -223,7 +236,9 @@ func (sb *Sub) serve(c *conn) error {
 // subscription made so far. A peer handles commands in order on a
 // connection, so by then it has applied our subscriptions: the SUB is
 // ready. It retries every interval (connections may still be coming up)
-// until ctx ends. A ZMTP 3.0 peer has no PING: being connected counts.
+// until ctx ends. Only ZMTP 3.1 peers are sent PING: a 3.0, 2.0 or 1.0
+// peer has none, and for it being connected counts (its subscriptions were
+// written before it joined the set Sync looks at).
 func (sb *Sub) Sync(ctx context.Context) error {
 	ch := make(chan struct{}, 1)
 	sb.pingMu.Lock()
@@ -245,7 +260,7 @@ func (sb *Sub) Sync(ctx context.Context) error {
 		defer sb.subMu.Unlock()
 		old := false
 		for c := range sb.conns {
-			if c.minor == 0 {
+			if c.version < Version31 {
 				old = true
 				continue
 			}

@@ -2,7 +2,9 @@
 
 Roles:
   pub ENDPOINT bind|connect        send SYNC until a line on stdin, then the
-                                   test topics, then END; exit on stdin EOF
+                                   test topics (ABC ABD XYZ A five times,
+                                   then ABL ABM XYZL of odd shapes), then
+                                   END; exit on stdin EOF
   sub ENDPOINT bind|connect PREFIX  print "MSG <topic hex> <frame hexes>" per
                                    message; exit on stdin EOF
   fwd IN_PORT OUT_PORT             zmq.device(FORWARDER, SUB(''), PUB), as
@@ -51,6 +53,11 @@ def main():
             for topic in (b"ABC", b"ABD", b"XYZ", b"A"):
                 s.send_multipart([topic, msgpack.packb({"n": n}, use_bin_type=True)])
                 n += 1
+        # Odd shapes: a long frame (over 255 bytes), empty frames, more
+        # than two frames, and a long one no subscription matches.
+        s.send_multipart([b"ABL", b"L" * 300])
+        s.send_multipart([b"ABM", b"", b"xyz", b""])
+        s.send_multipart([b"XYZL", b"L" * 300])
         s.send_multipart([b"END", msgpack.packb({"n": n}, use_bin_type=True)])
         print("SENT %d" % n, flush=True)
         sys.stdin.read()
