@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -30,17 +31,29 @@ type componentFlags struct {
 	// bound. Used only when withConnect (the flags were registered).
 	connectTimeout time.Duration
 	withConnect    bool
+	// logOut receives the log: the command's stderr (set before it runs).
+	logOut io.Writer
 }
 
 // addComponentFlags adds every component flag, -n being the name.
 func addComponentFlags(cmd *cobra.Command, f *componentFlags, defaultName string) {
-	f.addBase(cmd.Flags(), defaultName, "n")
+	f.addBase(cmd, defaultName, "n")
 	f.addConnect(cmd.Flags())
 }
 
 // addBase adds -b, -p, -s, the name (with the shorthand nameShort: tgw's
-// is -z), -v and --max-message-size.
-func (f *componentFlags) addBase(fs *pflag.FlagSet, defaultName, nameShort string) {
+// is -z), -v and --max-message-size to cmd, and sends the log to cmd's
+// stderr.
+func (f *componentFlags) addBase(cmd *cobra.Command, defaultName, nameShort string) {
+	pre := cmd.PreRunE
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
+		f.logOut = cmd.ErrOrStderr()
+		if pre != nil {
+			return pre(cmd, args)
+		}
+		return nil
+	}
+	fs := cmd.Flags()
 	fs.VarP(&f.backplane, "backplane", "b", `backplane address; "None" (Python's default) or empty: $BANYAN_BACKPLANE, else this host's LAN address, else 127.0.0.1`)
 	fs.IntVarP(&f.pubPort, "publisher-port", "p", banyan.DefaultPublisherPort, "backplane port to publish to")
 	fs.IntVarP(&f.subPort, "subscriber-port", "s", banyan.DefaultSubscriberPort, "backplane port to subscribe from")
@@ -63,7 +76,11 @@ func (f *componentFlags) logger() *slog.Logger {
 	if f.verbose {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	w := f.logOut
+	if w == nil {
+		w = os.Stderr
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // options turns the flags into component options; extra ones follow.

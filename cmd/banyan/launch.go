@@ -171,7 +171,7 @@ launchers and launch clients that have a secret answer only signed requests
 	}
 	// No --msgpack or --connect-timeout: the launcher connects its own
 	// components (launch.Options), and waits for or starts a backplane.
-	cf.addBase(cmd.Flags(), "Banyan Launch Server", "n")
+	cf.addBase(cmd, "Banyan Launch Server", "n")
 	fs := cmd.Flags()
 	fs.StringVarP(&file, "file", "f", "launch.csv", "launch file (.csv as Python's bls, or .toml)")
 	af.add(fs, true)
@@ -256,7 +256,7 @@ everything it started and exits (or, with --stay, goes on listening).`,
 	}
 	// No --msgpack or --connect-timeout: the client (launch.ClientOptions)
 	// connects its own component and waits for the backplane.
-	cf.addBase(cmd.Flags(), "Banyan Launch Client", "n")
+	cf.addBase(cmd, "Banyan Launch Client", "n")
 	fs := cmd.Flags()
 	fs.StringVarP(&topic, "topic", "t", "", "topic to take launch records from (the topic column of the launcher's rows)")
 	cmd.MarkFlagRequired("topic")

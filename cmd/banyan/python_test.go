@@ -218,3 +218,29 @@ func TestNoEffectFlagsSaySo(t *testing.T) {
 		}
 	}
 }
+
+// wsgw -i sets the port on --listen's host.
+func TestWSGWPortOption(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "127.0.0.1:9000"},
+		{[]string{"-i", "9001"}, "127.0.0.1:9001"},
+		{[]string{"--listen", ":9000", "-i", "9002"}, ":9002"},
+		{[]string{"--listen", "[::1]:9000", "-i", "9003"}, "[::1]:9003"},
+	} {
+		o, _, err := wsOptions(t, c.args...)
+		if err != nil || o.Listen != c.want {
+			t.Errorf("%q: Listen %q, %v; want %q", c.args, o.Listen, err, c.want)
+		}
+	}
+	for _, bad := range [][]string{{"-i", "70000"}, {"-i", "-1"}, {"--listen", "nohost", "-i", "9000"}} {
+		if _, _, err := wsOptions(t, bad...); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if _, f, err := wsOptions(t, "-l", "True"); err != nil || !f.comp.verbose {
+		t.Errorf("-l True does not turn logging on: %v", err)
+	}
+}

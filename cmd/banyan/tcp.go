@@ -98,7 +98,7 @@ logged (the first of each connection as a warning) and not published.`,
 	fs.IntVarP(&f.port, "port", "n", tcp.DefaultPort, "the device's TCP port (with --server: the port to listen on)")
 	fs.StringArrayVarP(&f.banyanSub, "banyan-topics", "g", []string{"figura"}, "Banyan topics (prefixes) whose messages go to the device")
 	fs.StringVarP(&f.banyanPub, "banyan-pub-topic", "e", "from_pico", "Banyan topic for what the device sends (with --topics: the default --allow-topics)")
-	f.comp.addBase(fs, "TcpGateway", "z")
+	f.comp.addBase(cmd, "TcpGateway", "z")
 	f.comp.addConnect(fs)
 	fs.StringVarP(&f.eventLoop, "event-loop", "l", "None", "accepted for Python compatibility; no effect: tgw's asyncio event loop")
 	fs.BoolVar(&f.server, "server", false, "listen for devices instead of connecting to one")

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/backplane"
+	"github.com/gobanyan/banyan/internal/testbp"
+)
+
+// runAs runs args as the program named argv0, in-process, until it
+// returns or ctx ends.
+func runAs(ctx context.Context, out io.Writer, argv0 string, args ...string) error {
+	root := newCommand(argv0, args)
+	root.SetOut(out)
+	root.SetErr(out)
+	return root.ExecuteContext(ctx)
+}
+
+// startAs runs args as argv0 in the background; the test's end stops it
+// and reports an error other than the context's.
+func startAs(t *testing.T, out io.Writer, argv0 string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runAs(ctx, out, argv0, args...) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				t.Errorf("%s %q: %v", argv0, args, err)
+			}
+		case <-time.After(testbp.Patience):
+			t.Errorf("%s %q did not stop", argv0, args)
+		}
+	})
+}
+
+// echo-server with Python's -t and -m serves an echo client.
+func TestEchoServerPythonFlags(t *testing.T) {
+	bp := testbp.Start(t, backplane.Options{})
+	var srv testbp.Buffer
+	startAs(t, &srv, "banyan", append([]string{"echo-server", "-t", "0.1", "-m", "10", "-n", "EchoCmdServer"}, bp.Args()...)...)
+	var cli testbp.Buffer
+	if err := runAs(context.Background(), &cli, "banyan", append([]string{"echo-client", "-t", ".1", "-m", "3", "--warmup"}, bp.Args()...)...); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(cli.String(), "4 messages sent and received") {
+		t.Errorf("client printed %q", cli.String())
+	}
+	srv.WaitFor(t, "Message number: 0")
+}
+
+// wsgw -i PORT serves WebSockets on PORT, on --listen's host.
+func TestWSGWPort(t *testing.T) {
+	bp := testbp.Start(t, backplane.Options{})
+	port := strconv.Itoa(testbp.FreePort(t))
+	var out testbp.Buffer
+	startAs(t, &out, "wsgw", append(bp.Args(), "-i", port, "-n", "wsgw", "-l", "False")...)
+	out.WaitFor(t, "wsgw: serving WebSockets on ws://127.0.0.1:"+port+"\n")
+	ctx, cancel := context.WithTimeout(context.Background(), testbp.Patience)
+	defer cancel()
+	page, _, err := websocket.Dial(ctx, "ws://127.0.0.1:"+port, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.CloseNow()
+}
+
+// -b None is Python's "find the backplane": $BANYAN_BACKPLANE here.
+func TestBackplaneNone(t *testing.T) {
+	bp := testbp.Start(t, backplane.Options{})
+	t.Setenv(banyan.EnvBackplane, testbp.Host)
+	var mon testbp.Buffer
+	startAs(t, &mon, "monitor", "-b", "None", "-p", strconv.Itoa(bp.PublisherPort()), "-s", strconv.Itoa(bp.SubscriberPort()), "--connect-timeout", "1m")
+	pub := bp.Connect(t)
+	testbp.WaitFor(t, "monitor -b None to print a message", func() bool {
+		pub.Publish("echo", map[string]any{"message_number": 1})
+		return strings.Contains(mon.String(), "echo {'message_number': 1}")
+	})
+}
+
+// --connect-timeout bounds the wait, with Python's message.
+func TestConnectTimeoutNoBackplane(t *testing.T) {
+	ports := testbp.FreePorts(t, 2)
+	for _, argv0 := range []string{"monitor", "blk"} {
+		err := runAs(context.Background(), io.Discard, argv0, "-b", testbp.Host, "-p", strconv.Itoa(ports[0]), "-s", strconv.Itoa(ports[1]), "--connect-timeout", "1s")
+		if err == nil || !errors.Is(err, banyan.ErrBackplaneNotRunning) || !strings.HasPrefix(err.Error(), "Backplane is not running - please start it.") ||
+			!strings.Contains(err.Error(), "within 1s") {
+			t.Errorf("%s --connect-timeout 1s without a backplane: %v", argv0, err)
+		}
+	}
+}
+
+// By default a tool waits for the backplane without bound (it says so on
+// stderr), and connects once the backplane comes up.
+func TestToolWaitsForBackplane(t *testing.T) {
+	ports := testbp.FreePorts(t, 2)
+	var mon testbp.Buffer
+	startAs(t, &mon, "monitor", "-b", testbp.Host, "-p", strconv.Itoa(ports[0]), "-s", strconv.Itoa(ports[1]))
+	mon.WaitFor(t, `msg="waiting for the backplane"`)
+	if !strings.Contains(mon.String(), "timeout=none") {
+		t.Fatalf("the monitor's wait is bounded:\n%s", mon.String())
+	}
+	var bp *testbp.BP
+	testbp.WaitFor(t, "the backplane to bind the free ports", func() bool {
+		var err error
+		bp, err = testbp.TryStart(t, backplane.Options{PublisherPort: ports[0], SubscriberPort: ports[1]})
+		return err == nil
+	})
+	pub := bp.Connect(t)
+	testbp.WaitFor(t, "the waiting monitor to print a message", func() bool {
+		pub.Publish("late", map[string]any{"n": 1})
+		return strings.Contains(mon.String(), "late {'n': 1}")
+	})
+}
+
+// --msgpack legacy sends old-spec msgpack: a 40-byte string is raw16
+// (0xda), not str8 (0xd9).
+func TestMsgpackLegacy(t *testing.T) {
+	bp := testbp.Start(t, backplane.Options{})
+	rx := bp.Connect(t, banyan.WithSubscriptions("j"))
+	long := strings.Repeat("x", 40)
+	for _, c := range []struct {
+		flag string
+		head byte
+	}{{"current", 0xd9}, {"legacy", 0xda}} {
+		if err := runAs(context.Background(), io.Discard, "banyan", append([]string{"pub", "--msgpack", c.flag, "j", "s=" + long}, bp.Args()...)...); err != nil {
+			t.Fatal(err)
+		}
+		m := testbp.Next(t, rx)
+		// fixmap 1, fixstr "s", then the string's header.
+		if len(m.Payload) < 4 || m.Payload[3] != c.head {
+			t.Errorf("--msgpack %s: payload % x, want header %#x", c.flag, m.Payload, c.head)
+		}
+	}
+}
