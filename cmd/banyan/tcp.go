@@ -94,7 +94,7 @@ logged (the first of each connection as a warning) and not published.`,
 		}, "banyan-topics"),
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&f.address, "address", "a", "", "the device's IP address or host name (with --server: the interface to listen on, default 127.0.0.1, this host only; 0.0.0.0 for every interface)")
+	fs.StringVarP(&f.address, "address", "a", "", "the device's IP address or host name; \"None\" (tgw's default) is none (with --server: the interface to listen on, default 127.0.0.1, this host only; 0.0.0.0 for every interface)")
 	fs.IntVarP(&f.port, "port", "n", tcp.DefaultPort, "the device's TCP port (with --server: the port to listen on)")
 	fs.StringArrayVarP(&f.banyanSub, "banyan-topics", "g", []string{"figura"}, "Banyan topics (prefixes) whose messages go to the device")
 	fs.StringVarP(&f.banyanPub, "banyan-pub-topic", "e", "from_pico", "Banyan topic for what the device sends (with --topics: the default --allow-topics)")

@@ -61,7 +61,8 @@ wsgw, which serves every interface, -i keeps --listen's host (127.0.0.1 by
 default; --listen :9000 serves every interface).
 
 Pages from other web sites are refused unless allowed with --origin
-("--origin '*'" accepts all, as ws_gateway did). Pages opened from files and
+("--origin onegpio" allows the web sites that serve OneGPIO pages, such as
+s3-extend's Scratch 3 editor; "--origin '*'" accepts all, as ws_gateway did). Pages opened from files and
 pages served by --static are allowed.
 
 A page's message is at most --max-browser-message bytes (status 1009 beyond).
@@ -103,7 +104,7 @@ its connection with status 1007.`,
 	fs.VarP(&f.log, "log", "l", "True: log connection events, as -v (s3-extend wsgw's -l, which logs to ~/wsgw.log; here to stderr)")
 	fs.StringArrayVarP(&f.subscribe, "subscribe", "m", nil, "Banyan topics to subscribe to all the time (several values, spaces or commas)")
 	fs.StringVar(&f.static, "static", "", "directory to serve over HTTP on the same address (the OneGPIO pages)")
-	fs.StringArrayVar(&f.origins, "origin", nil, `also allow pages from these origins: host patterns ("localhost:8000", "*.lan"), "scheme://host", or the preset "onegpio" (the origins the OneGPIO pages are served from); "*" allows all`)
+	fs.StringArrayVar(&f.origins, "origin", nil, `also allow pages from these origins: host patterns ("localhost:8000", "*.lan"), "scheme://host", or the preset "onegpio" (the web sites that serve OneGPIO pages: s3-extend's Scratch 3 editor at mryslab.github.io); "*" allows all`)
 	fs.BoolVar(&f.refuseNullOrigin, "refuse-null-origin", false, `refuse the origin "null" (pages opened from files, sandboxed frames)`)
 	fs.BoolVar(&f.keepTimestamps, "keep-timestamps", false, `send "timestamp" as it is on Banyan, not as local time text`)
 	fs.BoolVar(&f.utc, "utc", false, "write rewritten timestamps in UTC instead of local time")
