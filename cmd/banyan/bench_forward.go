@@ -70,7 +70,7 @@ a pyzmq zmq.device FORWARDER, alternating.`,
 // given ports as a child process, and returns once it forwards: a
 // component's connection probe has come back through it.
 func startBackplaneProcess(ctx context.Context, pubPort, subPort int) (pid int, stop func(), err error) {
-	exe, err := os.Executable()
+	exe, err := selfPath()
 	if err != nil {
 		return 0, nil, err
 	}

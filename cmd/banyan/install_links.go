@@ -30,12 +30,9 @@ pip-installed script, or a link to another program) is refused and nothing is
 made, unless --force, which replaces files and links (never directories).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			exe, err := os.Executable()
+			exe, err := selfPath()
 			if err != nil {
-				return fmt.Errorf("finding this binary: %w", err)
-			}
-			if exe, err = filepath.EvalSymlinks(exe); err != nil {
-				return fmt.Errorf("finding this binary: %w", err)
+				return err
 			}
 			dir := filepath.Dir(exe)
 			if len(args) == 1 {
@@ -46,6 +43,21 @@ made, unless --force, which replaces files and links (never directories).`,
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "replace files and links to other programs that have these names (directories are never replaced)")
 	return cmd
+}
+
+// selfPath is the path of this binary with links resolved: the binary
+// itself even when run as a Python name (a link), on systems where
+// os.Executable gives the link, so that "<selfPath> backplane" is always
+// the backplane command.
+func selfPath() (string, error) {
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil {
+		return "", fmt.Errorf("finding this binary: %w", err)
+	}
+	return exe, nil
 }
 
 // linkPlan is what installLinks does with one name.

@@ -158,7 +158,7 @@ launchers and launch clients that have a secret answer only signed requests
 				Name: cf.name, Logger: cf.logger(),
 			}
 			if !embedded {
-				if exe, err := os.Executable(); err == nil {
+				if exe, err := selfPath(); err == nil {
 					o.BackplaneCommand = []string{exe, "backplane", "-p", strconv.Itoa(cf.pubPort), "-s", strconv.Itoa(cf.subPort)}
 				}
 			}
