@@ -29,14 +29,17 @@ type sister struct {
 var (
 	jsSister = sister{name: "js", roles: []string{"echo", "backplane", "monitor"},
 		run: func(t *testing.T, role string, args ...string) *testpeer.Proc {
+			t.Helper()
 			return testpeer.JS(t).Start(t, role+".js", args...)
 		}}
 	rubySister = sister{name: "ruby", roles: []string{"echo", "backplane", "monitor"},
 		run: func(t *testing.T, role string, args ...string) *testpeer.Proc {
+			t.Helper()
 			return testpeer.Ruby(t).Start(t, role+".rb", args...)
 		}}
 	javaSister = sister{name: "java", legacy: true, roles: []string{"echo", "backplane", "monitor"},
 		run: func(t *testing.T, role string, args ...string) *testpeer.Proc {
+			t.Helper()
 			p := testpeer.Java(t)
 			classes := javaClasses(t, p)
 			main := map[string]string{"echo": "Echo", "backplane": "Backplane", "monitor": "Monitor"}[role]
@@ -44,6 +47,7 @@ var (
 		}}
 	pythonSister = sister{name: "python", roles: []string{"monitor"},
 		run: func(t *testing.T, role string, args ...string) *testpeer.Proc {
+			t.Helper()
 			py := testpeer.Python(t, "zmq", "msgpack")
 			return testpeer.Start(t, py, append([]string{filepath.Join(testpeer.SistersDir(), "python", role+".py")}, args...)...)
 		}}
