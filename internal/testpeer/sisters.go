@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -37,11 +36,23 @@ func NPMDir() string {
 	return filepath.Join(d, "gobanyan", "npm")
 }
 
-// SistersDir is testdata/sisters at the module root: the sister frameworks'
-// peer programs and the committed package.json and lock file of the JS ones.
+// SistersDir is testdata/sisters at the module root (the nearest directory
+// above the test's working directory, its package's, that holds go.mod):
+// the sister frameworks' peer programs and the committed package.json and
+// lock file of the JS ones.
 func SistersDir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "sisters")
+	dir, err := os.Getwd()
+	if err != nil {
+		return filepath.Join("testdata", "sisters")
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, "testdata", "sisters")
+		}
+		if filepath.Dir(d) == d {
+			return filepath.Join(dir, "testdata", "sisters")
+		}
+	}
 }
 
 // JSPeer is node with the npm libraries js-banyan uses (zeromq through its
