@@ -16,7 +16,7 @@ GO ?= go
 # Fuzzers run for a bounded number of executions by make test (about 10 s
 # each on a quiet machine): package:Fuzzer.
 FUZZ := ./internal/zmtp:FuzzFrameReader ./internal/zmtp:FuzzGreeting ./internal/prefixset:FuzzSet \
-	./internal/codec:FuzzValidate ./ndarray:FuzzDecode ./internal/render:FuzzRender \
+	./internal/codec:FuzzValidate ./internal/codec:FuzzAppendLegacy ./ndarray:FuzzDecode ./internal/render:FuzzRender \
 	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack ./internal/msgjson:FuzzMsgpackToJSON ./internal/msgjson:FuzzRoundTrip ./internal/pyrepr:FuzzStr
 # A count, not a duration: Go 1.26's fuzz coordinator can fail a run with
 # "context deadline exceeded" when a -fuzztime duration ends while a worker
