@@ -148,7 +148,11 @@ func TestCorruptInputClosesOnlyThatConnection(t *testing.T) {
 	}
 }
 
-func TestGreetingRejectsOldAndForeignPeers(t *testing.T) {
+// The 3.x greeting parser refuses a major version below 3 (older peers are
+// found before it is called) and other mechanisms; an HTTP client, which
+// looks like a ZMTP 1.0 peer with a 71-byte identity ('G'), is refused at
+// its first "frame", whose flags byte has reserved bits set.
+func TestGreetingRejectsForeignPeers(t *testing.T) {
 	g := greeting(1)
 	g[10] = 2
 	if _, err := parseGreeting(g); !errors.Is(err, ErrProtocol) {
@@ -226,42 +230,110 @@ func FuzzFrameReader(f *testing.F) {
 		b = append(b, flagLong)
 		f.Add(append(binary.BigEndian.AppendUint64(b, size), "tail"...))
 		f.Add(append(binary.BigEndian.AppendUint64([]byte{flagCommand | flagLong}, size), 4, 'P', 'I', 'N', 'G'))
+		// The same in ZMTP 1.0 framing, whose length counts the flags byte.
+		b = appendFrame10(nil, flagMore, []byte("0123456789"))
+		b = binary.BigEndian.AppendUint64(append(b, 0xff), size)
+		f.Add(append(b, 0, 't', 'a', 'i', 'l'))
 	}
+	// ZMTP 1.0 frames: short and long, an empty body, length 0 (no flags
+	// byte), reserved flag bits, 254 and 255 (the first long length).
+	f.Add(append(appendFrame10(nil, flagMore, []byte("topic")), appendFrame10(nil, 0, []byte("payload"))...))
+	f.Add(appendFrame10(appendFrame10(nil, flagMore, nil), 0, make([]byte, 300)))
+	f.Add([]byte{0, 0, 1, 0})
+	f.Add([]byte{2, 0x80, 'x'})
+	f.Add(appendFrame10(appendFrame10(nil, flagMore, make([]byte, 253)), 0, make([]byte, 254)))
+	f.Add([]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fr := testFrameReader(bytes.NewReader(data), 1<<16)
-		for i := 0; i < 100; i++ {
-			m, cmd, err := fr.next()
-			var skipped *skippedError
-			if errors.As(err, &skipped) {
-				continue
-			}
-			if err != nil {
-				return
-			}
-			if cmd != nil {
-				if name, d, err := parseCommand(cmd); err == nil && name == "READY" {
-					parseProperties(d)
+		// Each input is read in every framing: 3.x, 2.0 (no commands)
+		// and 1.0.
+		for _, v := range []Version{Version31, Version20, Version10} {
+			fr := testFrameReader(bytes.NewReader(data), 1<<16)
+			fr.v1, fr.noCmd = v == Version10, v < Version30
+			for i := 0; i < 100; i++ {
+				m, cmd, err := fr.next()
+				var skipped *skippedError
+				if errors.As(err, &skipped) {
+					continue
 				}
-				continue
-			}
-			// Whatever was accepted must re-parse consistently.
-			if n := m.NumFrames(); n < 1 || len(m.Frames()) != n {
-				t.Fatalf("accepted message with %d frames", n)
+				if err != nil {
+					break
+				}
+				if cmd != nil {
+					if fr.noCmd {
+						t.Fatalf("ZMTP %s framing accepted a command", v)
+					}
+					if name, d, err := parseCommand(cmd); err == nil && name == "READY" {
+						parseProperties(d)
+					}
+					continue
+				}
+				// Whatever was accepted must re-parse consistently, and be
+				// in canonical 3.x form (what we send as is).
+				n := m.NumFrames()
+				if n < 1 || len(m.Frames()) != n {
+					t.Fatalf("accepted message with %d frames", n)
+				}
+				if !bytes.Equal(NewMsg(m.Frames()...).Raw(), m.Raw()) {
+					t.Fatalf("ZMTP %s message not in canonical form: % x", v, m.Raw())
+				}
 			}
 		}
 	})
 }
 
 func FuzzGreeting(f *testing.F) {
+	ready := readyCommand("Socket-Type", "PUB")
 	f.Add(greeting(1))
 	f.Add(greeting(0))
 	f.Add(make([]byte, 64))
+	f.Add(append(greeting(1), ready...))
+	f.Add(append(greeting(0), ready...))
+	sig := greeting(1)[:signatureLen]
+	f.Add(append(sig, 1, 1, 0, 0))                                     // ZMTP 2.0 PUB, empty identity
+	f.Add(append(sig, 1, 9, 2, 0, 0, 0, 0, 0, 0, 0, 3, 'a', 'b', 'c')) // XPUB, long identity
+	f.Add(append(sig, 0, 1, 1, 0))                                     // revision 0, 1.0 identity
+	f.Add([]byte{1, 0})                                                // ZMTP 1.0, anonymous
+	f.Add([]byte{4, 0, 'a', 'b', 'c', 2, 0, 'x'})                      // 1.0 identity "abc", a message
+	f.Add(append([]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 4, 0}, "abc"...))   // 1.0 long identity
+	f.Add(append(sig, 2))                                              // revision 2
 	f.Fuzz(func(t *testing.T, g []byte) {
 		parseGreeting(g)
 		parseProperties(g)
 		parseCommand(g)
+		// The whole handshake, our socket greeting as each version and
+		// the peer sending g and then EOF: it ends (no reads past what
+		// the limits allow, no hang: g ends) and never panics.
+		for _, v := range []Version{Version31, Version30, Version20, Version10} {
+			o := quiet()
+			o.Version = v
+			var s socket
+			s.init(kindSub, o, nil)
+			nc := &fakeConn{r: bytes.NewReader(g)}
+			c := &conn{s: &s, nc: nc, fr: newFrameReader(newReader(nc, &s.pool), 1<<16, NewBudget(1<<20), nil)}
+			if err := s.handshake(c); err == nil {
+				if c.version > v || c.version.String() == "?" {
+					t.Fatalf("greeting as %s, agreed on version %d", v, c.version)
+				}
+				if c.fr.v1 != (c.version == Version10) || c.fr.noCmd != (c.version < Version30) {
+					t.Fatalf("version %s with framing v1=%v noCmd=%v", c.version, c.fr.v1, c.fr.noCmd)
+				}
+			}
+			c.fr.r.release()
+		}
 	})
 }
+
+// fakeConn is a peer that sends r's bytes then EOF, and takes anything.
+type fakeConn struct {
+	net.Conn // nil: only the methods below are used
+	r        io.Reader
+}
+
+func (c *fakeConn) Read(p []byte) (int, error)         { return c.r.Read(p) }
+func (c *fakeConn) Write(p []byte) (int, error)        { return len(p), nil }
+func (c *fakeConn) SetDeadline(t time.Time) error      { return nil }
+func (c *fakeConn) SetReadDeadline(t time.Time) error  { return nil }
+func (c *fakeConn) SetWriteDeadline(t time.Time) error { return nil }
 
 // testFrameReader reads frames from r with a pool and budget of its own.
 func testFrameReader(r io.Reader, maxSize int64) frameReader {
