@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gobanyan/banyan"
@@ -38,7 +41,20 @@ func (l *Launcher) connectOrStart(ctx context.Context, subs []string) (*banyan.C
 		return nil, nil, fmt.Errorf("launch: %s: %w: start a backplane there or give -b", l.where(), ErrRemoteBackplane)
 	}
 	var stop func()
-	if len(l.o.BackplaneCommand) > 0 {
+	if i := backplaneRow(l.entries); i >= 0 {
+		// The launch file starts the backplane itself (Python launch files
+		// often do): start that row first, instead of a backplane of ours.
+		e := l.entries[i]
+		l.out.printf(l.self, "no backplane answered at %s: starting the launch file's backplane first (%s: %s)", l.where(), e.Where, e.Command)
+		po := l.o.Process
+		po.Subreaper = false
+		bpSup := newSupervisor(po, l.out, l.log, l.self)
+		if _, _, err := bpSup.launch(e); err != nil {
+			return nil, nil, fmt.Errorf("launch: starting the backplane (%s): %w", e.Where, err)
+		}
+		stop = bpSup.stopAll
+		l.entries = slices.Delete(slices.Clone(l.entries), i, i+1)
+	} else if len(l.o.BackplaneCommand) > 0 {
 		l.out.printf(l.self, "no backplane answered at %s: starting one", l.where())
 		bpSup := newSupervisor(ProcessOptions{Output: l.o.Process.Output, KillTimeout: l.o.Process.KillTimeout, Subreaper: false}, l.out, l.log, l.self)
 		_, _, err := bpSup.launch(Entry{Name: "backplane", Command: JoinCommand(l.o.BackplaneCommand), Args: l.o.BackplaneCommand, Topic: LocalTopic})
@@ -60,6 +76,26 @@ func (l *Launcher) connectOrStart(ctx context.Context, subs []string) (*banyan.C
 		return nil, nil, fmt.Errorf("launch: the backplane we started does not answer: %w", err)
 	}
 	return c, stop, nil
+}
+
+// backplaneRow returns the index of the first local entry that runs a
+// backplane ("backplane ..." as Python's launch files say, or "banyan
+// backplane ..."), or -1.
+func backplaneRow(entries []Entry) int {
+	for i, e := range entries {
+		if e.Local() && isBackplaneCommand(e.Args) {
+			return i
+		}
+	}
+	return -1
+}
+
+func isBackplaneCommand(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	prog := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
+	return prog == "backplane" || prog == "banyan" && len(args) > 1 && args[1] == "backplane"
 }
 
 func (l *Launcher) pubPort() int {

@@ -43,9 +43,12 @@
 //
 // Before launching, the Launcher connects to the backplane (a network
 // probe, not a process-name search). If none answers and the address is
-// this host's, it starts one (in this process, or Options.BackplaneCommand
-// as a child) and stops it at the end; a backplane it did not start is
-// left alone.
+// this host's, it starts one and stops it at the end: the launch file's
+// own backplane row when it has one (a local row running "backplane" or
+// "banyan backplane", as Python launch files do), first, whatever its
+// place in the file; else Options.BackplaneCommand as a child, or one in
+// this process. A backplane it did not start is left alone (and a
+// backplane row then fails to bind, as it does under Python's bls).
 //
 // # Remote launching (wire-compatible with Python)
 //

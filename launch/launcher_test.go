@@ -207,6 +207,51 @@ func TestLaunchBackplaneCommand(t *testing.T) {
 	}
 }
 
+// A launch file with its own backplane row (Python launch files say
+// "backplane"): with none running, that row is started first, whatever its
+// place, instead of a backplane of ours, and stopped at the end.
+func TestLaunchFileBackplaneRow(t *testing.T) {
+	ports := testbp.FreePorts(t, 2)
+	pub, sub := ports[0], ports[1]
+	t.Setenv(envHelperBackplane, strconv.Itoa(pub)+" "+strconv.Itoa(sub))
+	bin := t.TempDir()
+	if err := os.Symlink(os.Args[0], filepath.Join(bin, "backplane")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	var out testbp.Buffer
+	l, err := New(load(t, `sh -c 'echo row-one-ran',no,local,no,no,0`, `backplane -n x,no,local,no,no,1`), Options{
+		Backplane: "127.0.0.1", PublisherPort: pub, SubscriberPort: sub,
+		ProbeTimeout: 200 * time.Millisecond, Process: testProcessOptions(&out), Logger: quietLog,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := runAsync(func() error { return l.Run(ctx) })
+	<-l.Ready()
+	out.WaitFor(t, "row-one-ran")
+	got := out.String()
+	if !strings.Contains(got, "starting the launch file's backplane first") || strings.Contains(got, "in this process") {
+		t.Fatalf("the launch file's backplane row was not the backplane:\n%s", got)
+	}
+	m := regexpFind(got, `backplane-2: started .*, PID (\d+)`)
+	if m == nil {
+		t.Fatalf("no backplane row PID in output:\n%s", got)
+	}
+	bpPID, _ := strconv.Atoi(m[1])
+	if n := len(l.Status()); n != 1 {
+		t.Errorf("status has %d rows, want 1 (the backplane row runs as the backplane)", n)
+	}
+	cancel()
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	if !gone(bpPID) {
+		t.Errorf("backplane row %d still exists", bpPID)
+	}
+}
+
 // Child output can go to a log file per child; spawn=yes uses the
 // configured terminal command.
 func TestLaunchLogDirAndTerminal(t *testing.T) {
