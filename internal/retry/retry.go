@@ -1,6 +1,6 @@
 // Package retry repeats an attempt with a doubling pause until it succeeds,
 // a signal arrives, or the wait is called off: the shape of every "until
-// ready" loop in the project (readiness probes, PING/PONG, subscriptions).
+// ready" loop in the project (PING/PONG, subscriptions, flushes).
 package retry
 
 import (
@@ -14,10 +14,23 @@ import (
 // ctx.Err() when ctx ends, and stopErr when stop is closed.
 func Until(ctx context.Context, stop <-chan struct{}, stopErr error, signal <-chan struct{},
 	first, max time.Duration, try func() (done bool)) error {
+	return UntilChanged(ctx, stop, stopErr, signal, nil, first, max, try)
+}
+
+// UntilChanged is Until that also tries again at once when the state try
+// looks at changes: before each try it takes changed() (nil: no such
+// channel), a channel closed at the next change, so the loop follows
+// events and the pause is only a fallback.
+func UntilChanged(ctx context.Context, stop <-chan struct{}, stopErr error, signal <-chan struct{},
+	changed func() <-chan struct{}, first, max time.Duration, try func() (done bool)) error {
 	wait := first
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {
+		var ch <-chan struct{}
+		if changed != nil {
+			ch = changed()
+		}
 		if try() {
 			return nil
 		}
@@ -29,6 +42,8 @@ func Until(ctx context.Context, stop <-chan struct{}, stopErr error, signal <-ch
 			return ctx.Err()
 		case <-stop:
 			return stopErr
+		case <-ch:
+			continue // at once, and without growing the pause
 		case <-t.C:
 		}
 		if wait < max {

@@ -3,6 +3,7 @@ package retry
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -28,5 +29,35 @@ func TestUntil(t *testing.T) {
 	cancel()
 	if err := Until(cctx, nil, nil, nil, time.Hour, time.Hour, func() bool { return false }); !errors.Is(err, context.Canceled) {
 		t.Fatalf("ctx: %v", err)
+	}
+}
+
+// UntilChanged tries again at once when the state changes, with an hour's
+// pause as the only other way.
+func TestUntilChanged(t *testing.T) {
+	ch := make(chan struct{})
+	var state atomic.Int32
+	tried := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- UntilChanged(context.Background(), nil, nil, nil, func() <-chan struct{} { return ch }, time.Hour, time.Hour,
+			func() bool {
+				select {
+				case tried <- struct{}{}:
+				default:
+				}
+				return state.Load() == 1
+			})
+	}()
+	<-tried // the first try failed: only the change can bring the next
+	state.Store(1)
+	close(ch)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a change did not wake the loop")
 	}
 }

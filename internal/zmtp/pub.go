@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,12 @@ type Pub struct {
 	peersMu sync.Mutex                 // serialises changes to peers
 	peers   atomic.Pointer[[]*pubPeer] // snapshot read lock-free by Send
 	byEP    map[string]*pubPeer        // connect-side peers, kept across reconnects
+
+	subscribed changes // fired when a peer's subscription is applied
+
+	pingMu  sync.Mutex
+	pingSeq uint64
+	pongs   map[string]chan struct{} // PING context -> Flush waiting for its PONG
 }
 
 // pubPeer is one subscriber: an accepted connection, or a Connect endpoint
@@ -176,6 +183,7 @@ func (pp *pubPeer) subscribe(p *Pub, prefix []byte, on bool) {
 		pp.subs[k] = 1
 		pp.subBytes += int64(len(k))
 		pp.set.Add(k)
+		p.subscribed.fire()
 	case !ok:
 	case n > 1:
 		pp.subs[string(prefix)] = n - 1
@@ -299,6 +307,15 @@ func (p *Pub) readLoop(c *conn, pp *pubPeer) error {
 			pp.subscribe(p, data, true)
 		case name == "CANCEL":
 			pp.subscribe(p, data, false)
+		case name == "PONG":
+			p.pingMu.Lock()
+			if ch := p.pongs[string(data)]; ch != nil {
+				select {
+				case ch <- struct{}{}:
+				default:
+				}
+			}
+			p.pingMu.Unlock()
 		case name != "": // other commands are ignored
 		default:
 			// ZMTP 3.0 form: a one-frame message starting with 1 or 0.
@@ -413,9 +430,9 @@ func (p *Pub) QueueLengths() []int {
 
 // WaitSubscribed returns once some peer has subscribed to at least one
 // prefix (a backplane's SUB subscribes to everything as soon as it
-// connects), or when ctx ends.
+// connects), or when ctx ends. It wakes on each subscription applied.
 func (p *Pub) WaitSubscribed(ctx context.Context) error {
-	return retry.Until(ctx, p.s.done, ErrClosed, nil, time.Millisecond, 50*time.Millisecond, func() bool {
+	return retry.UntilChanged(ctx, p.s.done, ErrClosed, nil, p.subscribed.wait, time.Millisecond, 50*time.Millisecond, func() bool {
 		for _, pp := range *p.peers.Load() {
 			if pp.set.Len() > 0 {
 				pp.mu.Lock()
@@ -428,4 +445,80 @@ func (p *Pub) WaitSubscribed(ctx context.Context) error {
 		}
 		return false
 	})
+}
+
+// Flush returns once every peer connected now has received each message
+// sent to it before the call, or when ctx ends. A ZMTP 3.1 peer proves it:
+// Flush queues a PING behind those messages and waits for the PONG, which
+// the peer sends after reading them (a connection is read in order). An
+// older peer has no PING; for it Flush waits until they are written to the
+// connection. A peer that is not connected is not waited for.
+func (p *Pub) Flush(ctx context.Context) error {
+	type wait struct {
+		token string
+		ch    chan struct{}
+	}
+	var waits []wait
+	var older []*pubPeer
+	p.pingMu.Lock()
+	if p.pongs == nil {
+		p.pongs = map[string]chan struct{}{}
+	}
+	for _, pp := range *p.peers.Load() {
+		pp.mu.Lock()
+		c := pp.conn
+		pp.mu.Unlock()
+		switch {
+		case c == nil:
+		case c.version < Version31:
+			older = append(older, pp)
+		default:
+			p.pingSeq++
+			w := wait{"flush" + strconv.FormatUint(p.pingSeq, 10), make(chan struct{}, 1)}
+			p.pongs[w.token] = w.ch
+			waits = append(waits, w)
+			pp.enqueueControl(Msg{raw: appendCommand(nil, "PING", []byte{0, 0}, []byte(w.token))})
+		}
+	}
+	p.pingMu.Unlock()
+	defer func() {
+		p.pingMu.Lock()
+		for _, w := range waits {
+			delete(p.pongs, w.token)
+		}
+		p.pingMu.Unlock()
+	}()
+	for _, w := range waits {
+		select {
+		case <-w.ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-p.s.done:
+			return ErrClosed
+		}
+	}
+	return retry.Until(ctx, p.s.done, ErrClosed, nil, time.Millisecond, 20*time.Millisecond, func() bool {
+		for _, pp := range older {
+			pp.mu.Lock()
+			drained := len(pp.q) == 0 && !pp.busy || pp.conn == nil
+			pp.mu.Unlock()
+			if !drained {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// enqueueControl queues m (a command: it is not counted as a message)
+// whatever the high-water mark, so a Flush is never dropped.
+func (pp *pubPeer) enqueueControl(m Msg) {
+	pp.mu.Lock()
+	pp.q = append(pp.q, m)
+	pp.qBytes += int64(len(m.raw))
+	pp.mu.Unlock()
+	select {
+	case pp.wake <- struct{}{}:
+	default:
+	}
 }

@@ -32,6 +32,7 @@ type Sub struct {
 	pingMu  sync.Mutex
 	pingSeq uint64
 	pongs   map[string]chan struct{} // PING context -> waiter
+	joined  changes                  // fired when a connection joins conns
 }
 
 // NewSub returns a SUB socket with no subscriptions (it receives nothing
@@ -188,6 +189,7 @@ func (sb *Sub) serve(c *conn) error {
 		err = c.write(all)
 	}
 	sb.subMu.Unlock()
+	sb.joined.fire() // a Sync in progress PINGs the new connection at once
 	defer func() {
 		sb.subMu.Lock()
 		delete(sb.conns, c)
@@ -255,7 +257,7 @@ func (sb *Sub) Sync(ctx context.Context) error {
 		sb.pingMu.Unlock()
 	}()
 	ping := appendCommand(nil, "PING", []byte{0, 0}, []byte(token))
-	return retry.Until(ctx, sb.s.done, ErrClosed, ch, 5*time.Millisecond, 200*time.Millisecond, func() bool {
+	return retry.UntilChanged(ctx, sb.s.done, ErrClosed, ch, sb.joined.wait, 5*time.Millisecond, 200*time.Millisecond, func() bool {
 		sb.subMu.Lock() // orders the PING after any subscription write
 		defer sb.subMu.Unlock()
 		old := false
