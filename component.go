@@ -260,6 +260,25 @@ func (c *Component) PublishRaw(topic string, payload []byte) error {
 	return nil
 }
 
+// Flush returns once the backplane has received every message published
+// before the call (or ctx ends): the PONG to a ZMTP 3.1 PING queued behind
+// them on the publisher connection proves it, and publishes nothing. On a
+// ZMTP 3.0 or older backplane it returns once they are written to the
+// connection. Messages dropped at the send queue's high-water mark are not
+// waited for.
+func (c *Component) Flush(ctx context.Context) error {
+	if c.o.noPub {
+		return ErrNoPublisher
+	}
+	if err := c.pub.Flush(ctx); err != nil {
+		if errors.Is(err, zmtp.ErrClosed) {
+			return ErrClosed
+		}
+		return err
+	}
+	return nil
+}
+
 // Subscribe adds topic prefixes, as ZeroMQ does: "echo" also receives
 // "echo2"; "" receives everything. It returns before the backplane has
 // applied them; use SubscribeSync to wait.

@@ -3,6 +3,7 @@ package banyan
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -212,5 +213,37 @@ func TestConnectWaitsForBackplane(t *testing.T) {
 	}
 	if addr := "127.0.0.1:" + strconv.Itoa(pubPort) + "/" + strconv.Itoa(subPort); !strings.Contains(out, addr) {
 		t.Fatalf("the waiting message does not name %s:\n%s", addr, out)
+	}
+}
+
+// Flush returns once the backplane has read what was published before it
+// (its forwarded count says so), and publishes nothing (a subscriber to
+// everything gets exactly the published messages).
+func TestFlush(t *testing.T) {
+	tb := startBackplane(t, -1, -1)
+	sub := connect(t, tb, WithSubscriptions(""), WithHWM(Unlimited))
+	pub := connect(t, tb, WithHWM(Unlimited))
+	const n = 2000
+	for i := range n {
+		pub.Publish("f", i)
+	}
+	if err := pub.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if s := tb.bp.Stats(); s.Forwarded < n {
+		t.Fatalf("after Flush the backplane has received %d of %d messages", s.Forwarded, n)
+	}
+	for i := range n {
+		if m := next(t, sub); m.Topic != "f" {
+			t.Fatalf("message %d: %q", i, m.Topic)
+		}
+	}
+	pub.Publish("end", nil)
+	if m := next(t, sub); m.Topic != "end" {
+		t.Fatalf("after the published messages: %q", m.Topic)
+	}
+	pub.Close()
+	if err := pub.Flush(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Flush after Close = %v, want ErrClosed", err)
 	}
 }

@@ -23,15 +23,15 @@ type Flusher interface {
 }
 
 // ComponentPublisher is a Publisher and Flusher for a component: Flush
-// waits until the backplane has forwarded everything published so far (a
-// probe sent after it comes back), so a replay neither piles an unbounded
-// queue nor loses its end when the component closes.
+// waits until the backplane has received everything published so far
+// (Component.Flush), so a replay neither piles an unbounded queue nor
+// loses its end when the component closes.
 type ComponentPublisher struct {
 	*banyan.Component
 }
 
 // Flush waits until the backplane has taken every message published so far.
-func (p ComponentPublisher) Flush(ctx context.Context) error { return p.SubscribeSync(ctx) }
+func (p ComponentPublisher) Flush(ctx context.Context) error { return p.Component.Flush(ctx) }
 
 // ReplayOptions configure Replay. The zero value replays every record as
 // fast as possible on its own topic.

@@ -454,6 +454,9 @@ func (p *Pub) WaitSubscribed(ctx context.Context) error {
 // older peer has no PING; for it Flush waits until they are written to the
 // connection. A peer that is not connected is not waited for.
 func (p *Pub) Flush(ctx context.Context) error {
+	if p.s.isClosed() {
+		return ErrClosed
+	}
 	type wait struct {
 		token string
 		ch    chan struct{}
