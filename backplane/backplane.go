@@ -120,6 +120,12 @@ func port(p, def int) int {
 	return p
 }
 
+// reservedPrefix is banyan.ReservedPrefix (this package cannot import the
+// root one): topics Banyan keeps for itself, forwarded only to subscribers
+// that subscribed into them (so old Go Banyan's readiness probes never
+// reach a Python monitor).
+const reservedPrefix = "__banyan/"
+
 // New binds both ports and starts forwarding: when it returns, components
 // can connect. A port that is taken gives an error wrapping ErrPortInUse
 // whose text names the port. Call Close to stop it.
@@ -145,7 +151,9 @@ func New(opts Options) (*Backplane, error) {
 		zo.Logger = slog.Default()
 	}
 	b := &Backplane{opts: opts, closed: make(chan struct{})}
+	zo.Reserved = []byte(reservedPrefix)
 	b.pub = zmtp.NewPub(zo)
+	zo.Reserved = nil
 	if zo.Budget == nil {
 		zo.Budget = b.pub.Budget() // both sockets share one budget
 	}

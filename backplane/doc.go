@@ -4,8 +4,11 @@
 // to the first and their SUB to the second; every message is forwarded
 // untouched, and the PUB filters by topic prefix per subscriber.
 //
-// It speaks ZMTP 3.x, so Python, JavaScript, Ruby, Java and Go components
-// share one backplane. Unlike Python's, it binds every interface by default
+// It speaks ZMTP 3.1, 3.0, 2.0 and 1.0 (as libzmq does), so Python,
+// JavaScript, Ruby, Java (JeroMQ old and new) and Go components share one
+// backplane. Topics under "__banyan/" (reserved for Banyan itself) reach
+// only subscribers that subscribed into that space: a subscriber to
+// everything never sees them. Unlike Python's, it binds every interface by default
 // (loopback and LAN both work), reports a port in use in one line, counts
 // what it forwards and drops, and gives each subscriber its own bounded
 // queue so that one stalled subscriber never slows the others.

@@ -1,3 +1,5 @@
 package backplane
 
 func (b *Backplane) queueLengths() []int { return b.pub.QueueLengths() }
+
+const ReservedPrefixForTest = reservedPrefix

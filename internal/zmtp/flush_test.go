@@ -63,3 +63,56 @@ func TestFlushNoPeer(t *testing.T) {
 	}
 	pub.Close()
 }
+
+// A reserved topic space reaches only peers that subscribed into it: not a
+// subscriber to everything, nor one whose subscription is shorter than the
+// reserved prefix.
+func TestReserved(t *testing.T) {
+	opts := quiet()
+	opts.Reserved = []byte("__banyan/")
+	pub := NewPub(opts)
+	defer pub.Close()
+	addr, err := pub.Bind("tcp://127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs := map[string]*Sub{}
+	for _, prefix := range []string{"", "__ban", "__banyan/", "__banyan/probe/"} {
+		sb := NewSub(quiet())
+		defer sb.Close()
+		sb.Subscribe([]byte(prefix))
+		sb.Connect(addr.String())
+		subs[prefix] = sb
+	}
+	waitFor(t, "four subscribed peers", func() bool {
+		n := 0
+		for _, pp := range *pub.peers.Load() {
+			if pp.set.Len() > 0 {
+				n++
+			}
+		}
+		return n == 4
+	})
+	pub.Send(NewTopicMsg("__banyan/probe/x", []byte{0x80}))
+	pub.Send(NewTopicMsg("__banyan/other", []byte{0x80}))
+	pub.Send(NewTopicMsg("__bandit", []byte{0x80}))
+	pub.Send(NewTopicMsg("end", []byte{0x80}))
+	want := map[string][]string{
+		"":                {"__bandit", "end"},
+		"__ban":           {"__bandit"},
+		"__banyan/":       {"__banyan/probe/x", "__banyan/other"},
+		"__banyan/probe/": {"__banyan/probe/x"},
+	}
+	for prefix, topics := range want {
+		for _, m := range recvN(t, subs[prefix], len(topics)) {
+			if got := string(m.Topic()); got != topics[0] {
+				t.Errorf("subscriber %q got %q, want %q", prefix, got, topics[0])
+			}
+			topics = topics[1:]
+		}
+	}
+	// Messages arrive in order and "end" was last: nothing else came.
+	if n := subs[""].Stats().Received; n != 2 {
+		t.Fatalf("the subscriber to everything received %d messages, want 2", n)
+	}
+}

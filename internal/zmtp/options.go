@@ -40,6 +40,12 @@ type Options struct {
 	// means unlimited.
 	MaxSubscriptions     int
 	MaxSubscriptionBytes int64
+	// Reserved, when not empty, is a topic space a PUB keeps from peers
+	// that did not subscribe into it: a message whose topic starts with
+	// Reserved goes only to peers with a subscription at least
+	// len(Reserved) bytes long that starts its topic (so a subscriber to
+	// everything, "", does not get it). A backplane keeps "__banyan/" so.
+	Reserved []byte
 	// Linger bounds how long Close waits for queued messages to be written.
 	// Default 1 s; negative means do not wait.
 	Linger time.Duration

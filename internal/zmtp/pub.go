@@ -1,6 +1,7 @@
 package zmtp
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -99,8 +100,12 @@ func (p *Pub) Send(m Msg) error {
 	}
 	p.s.sent.Add(1)
 	topic := m.Topic()
+	min := 0 // a reserved topic needs a subscription at least this long
+	if r := p.s.opts.Reserved; len(r) > 0 && bytes.HasPrefix(topic, r) {
+		min = len(r)
+	}
 	for _, pp := range *p.peers.Load() {
-		if pp.matches(topic) {
+		if pp.set.MatchAtLeast(topic, min) {
 			if !pp.enqueue(m) {
 				p.s.dropped.Add(1)
 				pp.logDrop(p)
@@ -112,9 +117,6 @@ func (p *Pub) Send(m Msg) error {
 
 // SendFrames builds a message from frames and sends it.
 func (p *Pub) SendFrames(frames ...[]byte) error { return p.Send(NewMsg(frames...)) }
-
-// matches costs the same with 1 or 100,000 subscriptions (a trie).
-func (pp *pubPeer) matches(topic []byte) bool { return pp.set.Match(topic) }
 
 // enqueue adds m unless the queue is at its high-water mark, in messages
 // or in bytes. An empty queue always takes one message.
