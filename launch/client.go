@@ -35,6 +35,10 @@ type ClientOptions struct {
 	// Logger receives refused records and other warnings; nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// Component holds extra options for the client's component, applied
+	// after its own (for example banyan.WithMsgpack). The client waits for
+	// the backplane however long it takes, as Python's blc does.
+	Component []banyan.Option
 }
 
 // ClientStats count what a Client did with the records it received.
@@ -127,6 +131,7 @@ func (c *Client) Run(ctx context.Context) error {
 	if c.o.Backplane != "" {
 		opts = append(opts, banyan.WithBackplane(c.o.Backplane))
 	}
+	opts = append(opts, c.o.Component...)
 	var comp *banyan.Component
 	for waited := false; ; waited = true {
 		var err error

@@ -65,6 +65,10 @@ type Options struct {
 	// Logger receives warnings (refused messages, crash loops); nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// Component holds extra options for the launcher's own component,
+	// applied after its own (for example banyan.WithMsgpack); its connect
+	// timeout is always ProbeTimeout.
+	Component []banyan.Option
 }
 
 // Launcher runs the entries of a launch file: a backplane first when none
@@ -174,7 +178,7 @@ func (l *Launcher) componentOptions(subs ...string) []banyan.Option {
 	if l.o.Backplane != "" {
 		opts = append(opts, banyan.WithBackplane(l.o.Backplane))
 	}
-	return opts
+	return append(opts, l.o.Component...)
 }
 
 // advertise is the backplane address remote rows are told.

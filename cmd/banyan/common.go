@@ -67,8 +67,14 @@ func (f *componentFlags) addBase(cmd *cobra.Command, defaultName, nameShort stri
 // component is built from options().
 func (f *componentFlags) addConnect(fs *pflag.FlagSet) {
 	f.withConnect = true
-	fs.Var(&f.msgpack, "msgpack", "msgpack format sent: current, or legacy: old-spec msgpack (no str8/bin) for javabanyan receivers")
+	f.addMsgpack(fs)
 	fs.DurationVar(&f.connectTimeout, "connect-timeout", 0, `give up when the backplane has not answered for this long, with "Backplane is not running - please start it." (0 = wait for it without bound, as Python's components do with -b; a warning says where it is waited for)`)
+}
+
+// addMsgpack adds --msgpack alone (launch and launch-client pass it to
+// their launch options themselves).
+func (f *componentFlags) addMsgpack(fs *pflag.FlagSet) {
+	fs.Var(&f.msgpack, "msgpack", "msgpack format sent: current, or legacy: old-spec msgpack (no str8/bin) for javabanyan receivers")
 }
 
 func (f *componentFlags) logger() *slog.Logger {

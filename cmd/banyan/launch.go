@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/launch"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -155,7 +156,7 @@ launchers and launch clients that have a secret answer only signed requests
 			o := launch.Options{
 				Backplane: string(cf.backplane), PublisherPort: cf.pubPort, SubscriberPort: cf.subPort, Advertise: advertise,
 				NoStartBackplane: noStart, Process: po, Auth: auth, Republish: republish, StatusEvery: statusEvery,
-				Name: cf.name, Logger: cf.logger(),
+				Name: cf.name, Logger: cf.logger(), Component: []banyan.Option{banyan.WithMsgpack(cf.msgpack.spec())},
 			}
 			if !embedded {
 				if exe, err := selfPath(); err == nil {
@@ -169,10 +170,11 @@ launchers and launch clients that have a secret answer only signed requests
 			return l.Run(cmd.Context())
 		},
 	}
-	// No --msgpack or --connect-timeout: the launcher connects its own
-	// components (launch.Options), and waits for or starts a backplane.
+	// No --connect-timeout: the launcher probes for a backplane
+	// (ProbeTimeout) and starts one when none answers.
 	cf.addBase(cmd, "Banyan Launch Server", "n")
 	fs := cmd.Flags()
+	cf.addMsgpack(fs)
 	fs.StringVarP(&file, "file", "f", "launch.csv", "launch file (.csv as Python's bls, or .toml)")
 	af.add(fs, true)
 	pf.add(fs)
@@ -247,6 +249,7 @@ everything it started and exits (or, with --stay, goes on listening).`,
 			c, err := launch.NewClient(launch.ClientOptions{
 				Topic: topic, Backplane: string(cf.backplane), PublisherPort: cf.pubPort, SubscriberPort: cf.subPort,
 				Process: po, Auth: auth, Stay: stay, Name: cf.name, Logger: cf.logger(),
+				Component: []banyan.Option{banyan.WithMsgpack(cf.msgpack.spec())},
 			})
 			if err != nil {
 				return err
@@ -254,10 +257,11 @@ everything it started and exits (or, with --stay, goes on listening).`,
 			return c.Run(cmd.Context())
 		},
 	}
-	// No --msgpack or --connect-timeout: the client (launch.ClientOptions)
-	// connects its own component and waits for the backplane.
+	// No --connect-timeout: the client waits for the backplane however
+	// long it takes, as Python's blc does.
 	cf.addBase(cmd, "Banyan Launch Client", "n")
 	fs := cmd.Flags()
+	cf.addMsgpack(fs)
 	fs.StringVarP(&topic, "topic", "t", "", "topic to take launch records from (the topic column of the launcher's rows)")
 	cmd.MarkFlagRequired("topic")
 	af.add(fs, true)
