@@ -270,13 +270,15 @@ func (c *Component) Flush(ctx context.Context) error {
 	if c.o.noPub {
 		return ErrNoPublisher
 	}
-	if err := c.pub.Flush(ctx); err != nil {
-		if errors.Is(err, zmtp.ErrClosed) {
-			return ErrClosed
-		}
-		return err
+	return closedErr(c.pub.Flush(ctx))
+}
+
+// closedErr is err with the socket's ErrClosed given as ours.
+func closedErr(err error) error {
+	if errors.Is(err, zmtp.ErrClosed) {
+		return ErrClosed
 	}
-	return nil
+	return err
 }
 
 // Subscribe adds topic prefixes, as ZeroMQ does: "echo" also receives
@@ -307,13 +309,7 @@ func (c *Component) SubscribeSync(ctx context.Context, topics ...string) error {
 	if err := c.Subscribe(topics...); err != nil {
 		return err
 	}
-	if err := c.sub.Sync(ctx); err != nil {
-		if errors.Is(err, zmtp.ErrClosed) {
-			return ErrClosed
-		}
-		return err
-	}
-	return nil
+	return closedErr(c.sub.Sync(ctx))
 }
 
 // Unsubscribe removes topic prefixes (one count each: subscribing twice

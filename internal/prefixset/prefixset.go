@@ -80,29 +80,7 @@ func (n *node) search(b byte) (int, bool) {
 // Match reports whether some member of s is a prefix of topic. It does not
 // lock or allocate, and its cost is bounded by len(topic), whatever Len is;
 // when s holds "" it is one atomic load and a branch.
-func (s *Set) Match(topic []byte) bool {
-	n := s.root.Load()
-	if n == nil {
-		return false
-	}
-	i := 0
-	for !n.term {
-		if i >= len(topic) {
-			return false
-		}
-		c := n.find(topic[i])
-		if c == nil || c.end > len(topic) {
-			return false
-		}
-		// Every member below c starts with all of c's label; its first
-		// byte has matched.
-		if c.end > i+1 && string(topic[i+1:c.end]) != c.key[i+1:c.end] {
-			return false
-		}
-		i, n = c.end, c
-	}
-	return true
-}
+func (s *Set) Match(topic []byte) bool { return s.MatchAtLeast(topic, 0) }
 
 // MatchAtLeast reports whether some member of s at least min bytes long is
 // a prefix of topic: Match that ignores the shorter members (a backplane
@@ -123,6 +101,8 @@ func (s *Set) MatchAtLeast(topic []byte, min int) bool {
 		if c == nil || c.end > len(topic) {
 			return false
 		}
+		// Every member below c starts with all of c's label; its first
+		// byte has matched.
 		if c.end > i+1 && string(topic[i+1:c.end]) != c.key[i+1:c.end] {
 			return false
 		}
