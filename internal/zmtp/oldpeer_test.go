@@ -236,6 +236,31 @@ var (
 	}
 )
 
+// sendOdd publishes oddSent on pub.
+func sendOdd(pub *Pub) {
+	for _, m := range oddSent {
+		fs := make([][]byte, len(m))
+		for i, f := range m {
+			fs[i] = []byte(f)
+		}
+		pub.SendFrames(fs...)
+	}
+}
+
+// readUntilEnd reads messages with read up to the one on END, in
+// wantOdd's form.
+func readUntilEnd(t *testing.T, nc net.Conn, read func(net.Conn) ([]byte, bool, error)) string {
+	t.Helper()
+	var got []string
+	for {
+		m := readMsg(t, nc, read)
+		got = append(got, fmt.Sprintf("%q", m))
+		if m[0] == "END" {
+			return strings.Join(got, "\n")
+		}
+	}
+}
+
 // wantOdd is what a subscriber to AB and END gets of oddSent, or all of it.
 func wantOdd(all bool) string {
 	var want []string
@@ -281,22 +306,8 @@ func TestOldPeersSubscribeToOurPub(t *testing.T) {
 				if got := pubVersions(pub); got != v.String() {
 					t.Errorf("connection speaks %s, want %s", got, v)
 				}
-				for _, m := range oddSent {
-					fs := make([][]byte, len(m))
-					for i, f := range m {
-						fs[i] = []byte(f)
-					}
-					pub.SendFrames(fs...)
-				}
-				var got []string
-				for {
-					m := readMsg(t, nc, read)
-					got = append(got, fmt.Sprintf("%q", m))
-					if m[0] == "END" {
-						break
-					}
-				}
-				if g, w := strings.Join(got, "\n"), wantOdd(v == Version10); g != w {
+				sendOdd(pub)
+				if g, w := readUntilEnd(t, nc, read), wantOdd(v == Version10); g != w {
 					t.Fatalf("got\n%s\nwant\n%s", g, w)
 				}
 				pub.Close()
@@ -400,22 +411,8 @@ func TestRevisionZeroPeer(t *testing.T) {
 		defer ps[0].mu.Unlock()
 		return fmt.Sprint(ps[0].subs) == "map[AB:1 END:1]"
 	})
-	for _, m := range oddSent {
-		fs := make([][]byte, len(m))
-		for i, f := range m {
-			fs[i] = []byte(f)
-		}
-		pub.SendFrames(fs...)
-	}
-	var got []string
-	for {
-		m := readMsg(t, nc, read10)
-		got = append(got, fmt.Sprintf("%q", m))
-		if m[0] == "END" {
-			break
-		}
-	}
-	if g, w := strings.Join(got, "\n"), wantOdd(false); g != w {
+	sendOdd(pub)
+	if g, w := readUntilEnd(t, nc, read10), wantOdd(false); g != w {
 		t.Fatalf("got\n%s\nwant\n%s", g, w)
 	}
 }
