@@ -132,22 +132,14 @@ func (c *Client) Run(ctx context.Context) error {
 		opts = append(opts, banyan.WithBackplane(c.o.Backplane))
 	}
 	opts = append(opts, c.o.Component...)
-	var comp *banyan.Component
-	for waited := false; ; waited = true {
-		var err error
-		comp, err = banyan.Connect(ctx, opts...)
-		if err == nil {
-			break
-		}
+	// Wait for the backplane however long it takes, as Python's blc does;
+	// the component says once, at Warn, where it is waiting.
+	comp, err := banyan.Connect(ctx, append(opts, banyan.WithConnectTimeout(0))...)
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if !errors.Is(err, banyan.ErrBackplaneNotRunning) {
-			return err
-		}
-		if !waited {
-			c.out.printf(c.self, "waiting for the backplane: %v", err)
-		}
+		return err
 	}
 	defer comp.Close()
 	c.newSupervisor()
