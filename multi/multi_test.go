@@ -421,7 +421,10 @@ func TestReconnectAfterBackplaneRestart(t *testing.T) {
 		select {
 		case d := <-r.ch:
 			wantDelivery(t, d, "BP1", "t")
-			if s := m.Stats()["BP1"]; !s.Connected || s.Reconnects == 0 {
+			// The subscriber connection is back; the publisher one
+			// reconnects on its own backoff.
+			testbp.WaitFor(t, "both BP1 connections back", func() bool { return m.Stats()["BP1"].Connected })
+			if s := m.Stats()["BP1"]; s.Reconnects == 0 {
 				t.Errorf("stats after reconnect: %+v", s)
 			}
 			return
