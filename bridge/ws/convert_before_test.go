@@ -84,7 +84,7 @@ func formatTimestampBefore(v any, loc *time.Location) (string, bool) {
 func TestToJSONAsBefore(t *testing.T) {
 	var payloads [][]byte
 	for _, ts := range []any{0, 1550482276, -1, 1550482276.75, 16.9999996, -0.5, 1e15, uint64(1 << 63), float32(1.5), math.NaN(), math.Inf(1),
-		"2019-02-18 09:31:16", []any{1}, map[string]any{"timestamp": 1}, nil, true, []byte{1}, int64(math.MinInt64), 253402300800, -62135596801} {
+		"2019-02-18 09:31:16", []any{1}, map[string]any{"timestamp": 1}, nil, true, []byte{1}, int64(math.MinInt64), int64(253402300800), int64(-62135596801)} {
 		for _, m := range []map[string]any{
 			{"timestamp": ts},
 			{"timestamp": ts, "report": "digital_input", "pin": 2, "value": 1, "data": []byte("abc"), "f": []any{1.5, math.NaN()}},
