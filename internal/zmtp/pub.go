@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,10 +26,7 @@ type Pub struct {
 	byEP    map[string]*pubPeer        // connect-side peers, kept across reconnects
 
 	subscribed changes // fired when a peer's subscription is applied
-
-	pingMu  sync.Mutex
-	pingSeq uint64
-	pongs   map[string]chan struct{} // PING context -> Flush waiting for its PONG
+	pongs      pongs   // Flushes waiting for their PONG
 }
 
 // pubPeer is one subscriber: an accepted connection, or a Connect endpoint
@@ -310,14 +306,7 @@ func (p *Pub) readLoop(c *conn, pp *pubPeer) error {
 		case name == "CANCEL":
 			pp.subscribe(p, data, false)
 		case name == "PONG":
-			p.pingMu.Lock()
-			if ch := p.pongs[string(data)]; ch != nil {
-				select {
-				case ch <- struct{}{}:
-				default:
-				}
-			}
-			p.pingMu.Unlock()
+			p.pongs.pong(data)
 		case name != "": // other commands are ignored
 		default:
 			// ZMTP 3.0 form: a one-frame message starting with 1 or 0.
@@ -459,16 +448,9 @@ func (p *Pub) Flush(ctx context.Context) error {
 	if p.s.isClosed() {
 		return ErrClosed
 	}
-	type wait struct {
-		token string
-		ch    chan struct{}
-	}
-	var waits []wait
+	var tokens []string
+	var waits []chan struct{}
 	var older []*pubPeer
-	p.pingMu.Lock()
-	if p.pongs == nil {
-		p.pongs = map[string]chan struct{}{}
-	}
 	for _, pp := range *p.peers.Load() {
 		pp.mu.Lock()
 		c := pp.conn
@@ -478,24 +460,15 @@ func (p *Pub) Flush(ctx context.Context) error {
 		case c.version < Version31:
 			older = append(older, pp)
 		default:
-			p.pingSeq++
-			w := wait{"flush" + strconv.FormatUint(p.pingSeq, 10), make(chan struct{}, 1)}
-			p.pongs[w.token] = w.ch
-			waits = append(waits, w)
-			pp.enqueueControl(Msg{raw: appendCommand(nil, "PING", []byte{0, 0}, []byte(w.token))})
+			token, ch := p.pongs.add("flush")
+			tokens, waits = append(tokens, token), append(waits, ch)
+			pp.enqueueControl(Msg{raw: ping(token)})
 		}
 	}
-	p.pingMu.Unlock()
-	defer func() {
-		p.pingMu.Lock()
-		for _, w := range waits {
-			delete(p.pongs, w.token)
-		}
-		p.pingMu.Unlock()
-	}()
-	for _, w := range waits {
+	defer p.pongs.remove(tokens...)
+	for _, ch := range waits {
 		select {
-		case <-w.ch:
+		case <-ch:
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-p.s.done:

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -29,10 +28,8 @@ type Sub struct {
 	conns map[*conn]struct{}
 	set   prefixset.Set // the prefixes of subs, matched lock-free
 
-	pingMu  sync.Mutex
-	pingSeq uint64
-	pongs   map[string]chan struct{} // PING context -> waiter
-	joined  changes                  // fired when a connection joins conns
+	pongs  pongs   // Syncs waiting for their PONG
+	joined changes // fired when a connection joins conns
 }
 
 // NewSub returns a SUB socket with no subscriptions (it receives nothing
@@ -168,8 +165,8 @@ func (sb *Sub) matches(topic []byte) bool { return sb.set.Match(topic) }
 func (sb *Sub) serve(c *conn) error {
 	sb.subMu.Lock()
 	// In subscription order: a peer that processes them in order has them
-	// all once it has the last one (the banyan package's readiness probe
-	// relies on this).
+	// all once it has the last one (and Sync's PING, written after them
+	// under subMu, proves it).
 	type ordered struct {
 		prefix string
 		seq    uint64
@@ -205,14 +202,7 @@ func (sb *Sub) serve(c *conn) error {
 		}
 		if name != "" {
 			if name == "PONG" {
-				sb.pingMu.Lock()
-				if ch := sb.pongs[string(data)]; ch != nil {
-					select {
-					case ch <- struct{}{}:
-					default:
-					}
-				}
-				sb.pingMu.Unlock()
+				sb.pongs.pong(data)
 			}
 			continue // other commands are ignored
 		}
@@ -242,21 +232,9 @@ func (sb *Sub) serve(c *conn) error {
 // peer has none, and for it being connected counts (its subscriptions were
 // written before it joined the set Sync looks at).
 func (sb *Sub) Sync(ctx context.Context) error {
-	ch := make(chan struct{}, 1)
-	sb.pingMu.Lock()
-	sb.pingSeq++
-	token := "sync" + strconv.FormatUint(sb.pingSeq, 10)
-	if sb.pongs == nil {
-		sb.pongs = map[string]chan struct{}{}
-	}
-	sb.pongs[token] = ch
-	sb.pingMu.Unlock()
-	defer func() {
-		sb.pingMu.Lock()
-		delete(sb.pongs, token)
-		sb.pingMu.Unlock()
-	}()
-	ping := appendCommand(nil, "PING", []byte{0, 0}, []byte(token))
+	token, ch := sb.pongs.add("sync")
+	defer sb.pongs.remove(token)
+	cmd := ping(token)
 	return retry.UntilChanged(ctx, sb.s.done, ErrClosed, ch, sb.joined.wait, 5*time.Millisecond, 200*time.Millisecond, func() bool {
 		sb.subMu.Lock() // orders the PING after any subscription write
 		defer sb.subMu.Unlock()
@@ -266,7 +244,7 @@ func (sb *Sub) Sync(ctx context.Context) error {
 				old = true
 				continue
 			}
-			c.write(ping)
+			c.write(cmd)
 		}
 		return old
 	})
