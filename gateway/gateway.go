@@ -161,12 +161,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	if ok {
 		src.SetReportFunc(nil)
 	}
-	closed := g.life.Closed()
-	g.Close()
-	if closed || errors.Is(err, banyan.ErrClosed) {
-		return banyan.ErrClosed
-	}
-	return err
+	return g.life.End(g.Close, err)
 }
 
 // Close disconnects from the backplane, which also ends Run. A gateway

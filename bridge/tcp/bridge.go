@@ -296,12 +296,7 @@ func (b *Bridge) Run(ctx context.Context) error {
 	}
 	b.mu.Unlock()
 	wg.Wait()
-	closed := b.life.Closed()
-	b.Close()
-	if closed || errors.Is(compErr, banyan.ErrClosed) {
-		return banyan.ErrClosed
-	}
-	return nil
+	return b.life.End(b.Close, compErr)
 }
 
 // Close disconnects from the backplane and stops listening, which also

@@ -44,3 +44,16 @@ func (l *Lifecycle) Close(stop func() error) error {
 
 // Closed reports whether Close has been called.
 func (l *Lifecycle) Closed() bool { return l.closed.Load() }
+
+// End is called last by Run, once its loops are over, with the error they
+// ended with: it calls closeFn (the service's Close) and returns
+// banyan.ErrClosed when Close had been called before (so Close is what
+// ended Run) or err is banyan.ErrClosed, and err otherwise.
+func (l *Lifecycle) End(closeFn func() error, err error) error {
+	closed := l.Closed()
+	closeFn()
+	if closed || errors.Is(err, banyan.ErrClosed) {
+		return banyan.ErrClosed
+	}
+	return err
+}

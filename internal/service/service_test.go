@@ -53,6 +53,38 @@ func TestLifecycleCloseOnce(t *testing.T) {
 	}
 }
 
+func TestLifecycleEnd(t *testing.T) {
+	boom := errors.New("boom")
+	for _, c := range []struct {
+		name        string
+		closeBefore bool
+		err, want   error
+	}{
+		{"ctx ended", false, nil, nil},
+		{"loop failed", false, boom, boom},
+		{"loop closed", false, banyan.ErrClosed, banyan.ErrClosed},
+		{"Close ended Run", true, nil, banyan.ErrClosed},
+		{"Close ended Run, loop failed", true, boom, banyan.ErrClosed},
+	} {
+		var l service.Lifecycle
+		calls := 0
+		stop := func() error { calls++; return nil }
+		closeFn := func() error { return l.Close(stop) }
+		if err := l.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if c.closeBefore {
+			closeFn()
+		}
+		if err := l.End(closeFn, c.err); !errors.Is(err, c.want) || (c.want == nil && err != nil) {
+			t.Errorf("%s: End returned %v, want %v", c.name, err, c.want)
+		}
+		if calls != 1 || !l.Closed() {
+			t.Errorf("%s: stop called %d times, closed %v; want once, closed", c.name, calls, l.Closed())
+		}
+	}
+}
+
 func TestQueueDropsWhenFull(t *testing.T) {
 	q := service.NewQueue(2)
 	for i, want := range []bool{true, true, false, false} {
