@@ -151,9 +151,8 @@ func New(opts Options) (*Backplane, error) {
 		zo.Logger = slog.Default()
 	}
 	b := &Backplane{opts: opts, closed: make(chan struct{})}
-	zo.Reserved = []byte(reservedPrefix)
+	zo.Reserved = []byte(reservedPrefix) // a PUB option: the SUB ignores it
 	b.pub = zmtp.NewPub(zo)
-	zo.Reserved = nil
 	if zo.Budget == nil {
 		zo.Budget = b.pub.Budget() // both sockets share one budget
 	}
