@@ -1,35 +1,21 @@
 package ws_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/coder/websocket"
 	"github.com/gobanyan/banyan/bridge/ws"
+	"github.com/gobanyan/banyan/internal/testbp"
 )
 
-// logBuffer is an io.Writer for a slog handler, safe from any goroutine.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// lines returns the lines logged so far that contain every one of parts.
-func (b *logBuffer) lines(parts ...string) []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+// logLines returns the lines logged to b so far that contain every one of
+// parts.
+func logLines(b *testbp.Buffer, parts ...string) []string {
 	var out []string
-	for _, l := range strings.Split(b.buf.String(), "\n") {
+	for _, l := range strings.Split(b.String(), "\n") {
 		ok := l != ""
 		for _, p := range parts {
 			ok = ok && strings.Contains(l, p)
@@ -41,7 +27,7 @@ func (b *logBuffer) lines(parts ...string) []string {
 	return out
 }
 
-func debugLogger(b *logBuffer) *slog.Logger {
+func debugLogger(b *testbp.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
@@ -56,25 +42,25 @@ func refused(t *testing.T, g *ws.Bridge, origin string) {
 // A refused origin is logged at warning level once, with the --origin
 // value that would allow it; later refusals of it at debug level.
 func TestOriginRefusedLoggedOnce(t *testing.T) {
-	var logs logBuffer
+	var logs testbp.Buffer
 	_, g := start(t, ws.Options{Logger: debugLogger(&logs)})
 	const onegpio = `msg="origin refused; to allow it start the bridge with --origin onegpio"`
 	refused(t, g, "https://mryslab.github.io")
 	refused(t, g, "https://mryslab.github.io")
 	refused(t, g, "https://MRYSLAB.github.io")
-	if l := logs.lines("level=WARN", onegpio, "origin=https://mryslab.github.io", "allow=onegpio"); len(l) != 1 {
-		t.Errorf("warnings with the onegpio hint: %q, want 1\n%s", l, logs.lines("origin"))
+	if l := logLines(&logs, "level=WARN", onegpio, "origin=https://mryslab.github.io", "allow=onegpio"); len(l) != 1 {
+		t.Errorf("warnings with the onegpio hint: %q, want 1\n%s", l, logLines(&logs, "origin"))
 	}
-	if l := logs.lines("level=DEBUG", onegpio); len(l) != 2 {
+	if l := logLines(&logs, "level=DEBUG", onegpio); len(l) != 2 {
 		t.Errorf("debug lines with the onegpio hint: %q, want 2", l)
 	}
 	refused(t, g, "http://evil.example:8000")
 	refused(t, g, "http://evil.example:8000")
 	const evil = `msg="origin refused; to allow it start the bridge with --origin evil.example:8000"`
-	if l := logs.lines("level=WARN", evil); len(l) != 1 {
-		t.Errorf("warnings with the evil.example:8000 hint: %q, want 1\n%s", l, logs.lines("origin"))
+	if l := logLines(&logs, "level=WARN", evil); len(l) != 1 {
+		t.Errorf("warnings with the evil.example:8000 hint: %q, want 1\n%s", l, logLines(&logs, "origin"))
 	}
-	if l := logs.lines("level=WARN", "origin refused"); len(l) != 2 {
+	if l := logLines(&logs, "level=WARN", "origin refused"); len(l) != 2 {
 		t.Errorf("origin warnings: %q, want 2", l)
 	}
 	if s := g.Stats(); s.Forbidden != 5 || s.ForbiddenOrigins != 2 {
@@ -85,7 +71,7 @@ func TestOriginRefusedLoggedOnce(t *testing.T) {
 // The preset "onegpio" allows the OneGPIO editor's origin and still
 // refuses others, with their own hint.
 func TestOriginPresetOneGPIO(t *testing.T) {
-	var logs logBuffer
+	var logs testbp.Buffer
 	_, g := start(t, ws.Options{Origins: []string{ws.PresetOneGPIO}, Logger: debugLogger(&logs)})
 	for _, host := range ws.OneGPIOOrigins() {
 		c, _, err := dialOrigin(t, g, "https://"+host)
@@ -97,7 +83,7 @@ func TestOriginPresetOneGPIO(t *testing.T) {
 	refused(t, g, "https://evil.github.io")
 	refused(t, g, "https://mryslab.github.io.evil.example")
 	for _, hint := range []string{"--origin evil.github.io", "--origin mryslab.github.io.evil.example"} {
-		if l := logs.lines("level=WARN", "origin refused; to allow it start the bridge with "+hint+`"`); len(l) != 1 {
+		if l := logLines(&logs, "level=WARN", "origin refused; to allow it start the bridge with "+hint+`"`); len(l) != 1 {
 			t.Errorf("warnings with %q: %q, want 1", hint, l)
 		}
 	}
