@@ -32,9 +32,6 @@ func (q *Queue) Offer(frame []byte) (ok bool, drops uint64) {
 	}
 }
 
-// Drops is the number of frames Offer dropped.
-func (q *Queue) Drops() uint64 { return q.drops.Load() }
-
 // Run writes the queued frames with write, one at a time in order, until
 // Stop is called (it returns nil) or write fails (it returns that error).
 // Call it from one goroutine.
