@@ -199,7 +199,6 @@ func ParseCommand(m map[string]any) (Command, error) {
 	}
 	r := &fieldReader{m: m, what: name, sentinel: ErrBadCommand}
 	c := Command{Name: name}
-	known := map[string]bool{"command": true}
 	switch {
 	case s.pin == "":
 	case s.optionalPin:
@@ -207,11 +206,7 @@ func ParseCommand(m map[string]any) (Command, error) {
 	default:
 		c.Pin, c.Tag = r.target(s.pin)
 	}
-	if s.pin != "" {
-		known[s.pin], known["tag"] = true, true
-	}
 	for _, k := range s.fields {
-		known[k] = true
 		switch p := c.field(k).(type) {
 		case *int:
 			*p = r.reqInt(k, fieldMin(k))
@@ -227,7 +222,7 @@ func ParseCommand(m map[string]any) (Command, error) {
 		return Command{}, r.err
 	}
 	for k, v := range m {
-		if !known[k] {
+		if !s.knows(k) {
 			if c.Extra == nil {
 				c.Extra = map[string]any{}
 			}

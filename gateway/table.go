@@ -1,5 +1,7 @@
 package gateway
 
+import "slices"
+
 // commandSpec is one row of the command table: a command's wire form and
 // what the gateway does with it. Adding a command is adding a row (and a
 // Cmd constant; a new wire key also needs a Command field, see
@@ -66,6 +68,12 @@ var commandTable = [...]commandSpec{
 	{name: CmdStepperWrite, fields: []string{"motor_speed", "number_of_steps"}, run: func(g *Gateway, c Command) error {
 		return use(g, c, func(s StepperBoard) error { return s.StepperWrite(c.MotorSpeed, c.NumberOfSteps) })
 	}},
+}
+
+// knows reports whether key is one of the command's wire keys: "command",
+// its pin and tag, and its fields. Other keys go to Command.Extra.
+func (s *commandSpec) knows(key string) bool {
+	return key == "command" || s.pin != "" && (key == s.pin || key == "tag") || slices.Contains(s.fields, key)
 }
 
 // lookup returns the row of the command called name.
