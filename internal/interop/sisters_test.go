@@ -21,23 +21,22 @@ type sister struct {
 	// legacy: its msgpack is the old spec (javabanyan's msgpack-java-lite),
 	// so Go components that send to it use banyan.MsgpackLegacy.
 	legacy bool
-	// roles it has; the Python peer is only a monitor.
-	roles []string
-	run   func(t *testing.T, role string, args ...string) *testpeer.Proc
+	// run starts one of its roles; the Python peer is only a monitor.
+	run func(t *testing.T, role string, args ...string) *testpeer.Proc
 }
 
 var (
-	jsSister = sister{name: "js", roles: []string{"echo", "backplane", "monitor"},
+	jsSister = sister{name: "js",
 		run: func(t *testing.T, role string, args ...string) *testpeer.Proc {
 			t.Helper()
 			return testpeer.JS(t).Start(t, role+".js", args...)
 		}}
-	rubySister = sister{name: "ruby", roles: []string{"echo", "backplane", "monitor"},
+	rubySister = sister{name: "ruby",
 		run: func(t *testing.T, role string, args ...string) *testpeer.Proc {
 			t.Helper()
 			return testpeer.Ruby(t).Start(t, role+".rb", args...)
 		}}
-	javaSister = sister{name: "java", legacy: true, roles: []string{"echo", "backplane", "monitor"},
+	javaSister = sister{name: "java", legacy: true,
 		run: func(t *testing.T, role string, args ...string) *testpeer.Proc {
 			t.Helper()
 			p := testpeer.Java(t)
@@ -45,7 +44,7 @@ var (
 			main := map[string]string{"echo": "Echo", "backplane": "Backplane", "monitor": "Monitor"}[role]
 			return p.Start(t, classes, main, args...)
 		}}
-	pythonSister = sister{name: "python", roles: []string{"monitor"},
+	pythonSister = sister{name: "python",
 		run: func(t *testing.T, role string, args ...string) *testpeer.Proc {
 			t.Helper()
 			py := testpeer.Python(t, "zmq", "msgpack")
