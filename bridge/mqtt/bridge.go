@@ -252,13 +252,7 @@ func (b *Bridge) Run(ctx context.Context) error {
 	if err := b.life.Start(); err != nil {
 		return err
 	}
-	err := b.comp.Run(ctx, b.handleBanyan)
-	closed := b.life.Closed()
-	b.Close()
-	if closed || errors.Is(err, banyan.ErrClosed) {
-		return banyan.ErrClosed
-	}
-	return err
+	return b.life.End(b.Close, b.comp.Run(ctx, b.handleBanyan))
 }
 
 // handleBanyan handles one Banyan message: convert, map, publish to MQTT.
