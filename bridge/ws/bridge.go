@@ -186,12 +186,10 @@ func (g *Bridge) Run(ctx context.Context) error {
 	srv.Close()
 	g.stopBrowsers()
 	wg.Wait()
-	closed := g.life.Closed()
-	g.Close()
-	switch {
-	case closed || errors.Is(compErr, banyan.ErrClosed):
-		return banyan.ErrClosed
-	case srvErr != nil && !errors.Is(srvErr, http.ErrServerClosed):
+	if err := g.life.End(g.Close, compErr); errors.Is(err, banyan.ErrClosed) {
+		return err
+	}
+	if srvErr != nil && !errors.Is(srvErr, http.ErrServerClosed) {
 		return fmt.Errorf("ws: serve: %w", srvErr)
 	}
 	return nil
