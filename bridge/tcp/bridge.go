@@ -329,8 +329,14 @@ func (b *Bridge) toDevices(m *banyan.Message) {
 	}
 	for d := range b.conns {
 		if ok, drops := d.q.Offer(frame); !ok {
+			// A slow device drops every message: Warn at its first drop
+			// and every 1000th (as bridge/ws), the rest at Debug.
 			n := b.dropped.Add(1)
-			b.log.Warn("device queue full; message dropped", "device", d.conn.RemoteAddr().String(), "topic", m.Topic,
+			level := slog.LevelDebug
+			if drops == 1 || drops%1000 == 0 {
+				level = slog.LevelWarn
+			}
+			b.log.Log(context.Background(), level, "device queue full; message dropped", "device", d.conn.RemoteAddr().String(), "topic", m.Topic,
 				"device_drops", drops, "dropped_total", n)
 		}
 	}
