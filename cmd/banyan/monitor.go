@@ -28,8 +28,8 @@ type printer struct {
 	// failed counts the messages shown as undecodable; copies of the
 	// printer share it. Nil counts nothing.
 	failed *atomic.Uint64
-	// python and asJSON render payloads; nil means pyrepr.Str in the -m
-	// mode and render.JSON.
+	// python and asJSON render payloads: pyrepr.Str in the -m mode and
+	// render.JSON unless set before prepare.
 	python func([]byte) (string, error)
 	asJSON func([]byte) (json.RawMessage, error)
 }
@@ -53,7 +53,7 @@ func (p *printer) mode() (pyrepr.Mode, error) {
 	return pyrepr.Plain, fmt.Errorf("-m %q: want True or False", p.numpy)
 }
 
-// prepare checks the flags and sets the Python renderer for them.
+// prepare checks the flags and sets the renderers for them.
 func (p *printer) prepare() error {
 	mode, err := p.mode()
 	if err != nil {
@@ -62,17 +62,16 @@ func (p *printer) prepare() error {
 	if p.python == nil {
 		p.python = func(payload []byte) (string, error) { return pyrepr.Str(payload, mode) }
 	}
+	if p.asJSON == nil {
+		p.asJSON = render.JSON
+	}
 	return nil
 }
 
 func (p printer) print(m *banyan.Message) {
 	now := time.Now()
 	if p.json {
-		f := p.asJSON
-		if f == nil {
-			f = render.JSON
-		}
-		payload, err := renderSafely(f, m.Payload)
+		payload, err := renderSafely(p.asJSON, m.Payload)
 		if err != nil {
 			p.fail()
 			payload, _ = json.Marshal(map[string]string{"$error": err.Error()})
@@ -85,11 +84,7 @@ func (p printer) print(m *banyan.Message) {
 		fmt.Fprintf(p.w, "%s\n", line)
 		return
 	}
-	f := p.python
-	if f == nil {
-		f = func(payload []byte) (string, error) { return pyrepr.Str(payload, pyrepr.Plain) }
-	}
-	text, err := renderSafely(f, m.Payload)
+	text, err := renderSafely(p.python, m.Payload)
 	if err != nil {
 		p.fail()
 		text = fmt.Sprintf("<undecodable payload, %d bytes: %v>", len(m.Payload), err)
