@@ -146,42 +146,22 @@ func TestInstallLinks(t *testing.T) {
 // is the Python tool with Python's flags: a backplane link serving, a
 // monitor link printing a numpy payload with -m True.
 func TestPythonNamesExec(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symbolic links need privileges on Windows")
-	}
-	bin := binary(t)
-	out, err := exec.Command(bin, "install-links").CombinedOutput()
-	if err != nil {
-		t.Fatalf("install-links: %v\n%s", err, out)
-	}
-	dir := filepath.Dir(bin)
+	dir, out := installLinksBesideBinary(t)
 	for _, name := range pythonNames() {
-		if !strings.Contains(string(out), filepath.Join(dir, name)+": ") {
+		if !strings.Contains(out, filepath.Join(dir, name)+": ") {
 			t.Errorf("install-links did not report %s:\n%s", name, out)
 		}
 	}
 
 	ports := testbp.FreePorts(t, 2)
 	pub, sub := strconv.Itoa(ports[0]), strconv.Itoa(ports[1])
-	bp := exec.Command(filepath.Join(dir, "backplane"), "-n", "x", "-p", pub, "-s", sub, "-t", "0.001")
-	var bpOut testbp.Buffer
-	bp.Stdout, bp.Stderr = &bpOut, &bpOut
-	if err := bp.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer stopProcess(t, bp, "backplane")
+	bpOut := startProcess(t, exec.Command(filepath.Join(dir, "backplane"), "-n", "x", "-p", pub, "-s", sub, "-t", "0.001"))
 	bpOut.WaitFor(t, "Loop Time = 0.001 seconds")
 	if !strings.Contains(bpOut.String(), "x Backplane IP address: ") || !strings.Contains(bpOut.String(), "Subscriber Port = "+sub) {
 		t.Fatalf("banner:\n%s", bpOut.String())
 	}
 
-	mon := exec.Command(filepath.Join(dir, "monitor"), "-b", "127.0.0.1", "-p", pub, "-s", sub, "-m", "True", "-n", "Mon")
-	var monOut testbp.Buffer
-	mon.Stdout, mon.Stderr = &monOut, &monOut
-	if err := mon.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer stopProcess(t, mon, "monitor")
+	monOut := startProcess(t, exec.Command(filepath.Join(dir, "monitor"), "-b", "127.0.0.1", "-p", pub, "-s", sub, "-m", "True", "-n", "Mon"))
 
 	c := testbp.Connect(t, banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(ports[0], ports[1]), banyan.WithLogger(testbp.Quiet()))
 	a, err := ndarray.FromSlice([]float32{0.5, 1.5})
@@ -195,11 +175,36 @@ func TestPythonNamesExec(t *testing.T) {
 	})
 }
 
-// stopProcess interrupts cmd and waits for it to exit cleanly.
-func stopProcess(t *testing.T, cmd *exec.Cmd, name string) {
+// installLinksBesideBinary runs "install-links" of the built binary, for
+// links in its own directory, and returns that directory and what it
+// printed. It skips on Windows.
+func installLinksBesideBinary(t *testing.T) (dir, out string) {
 	t.Helper()
-	cmd.Process.Signal(os.Interrupt)
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("%s after SIGINT: %v", name, err)
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
 	}
+	bin := binary(t)
+	b, err := exec.Command(bin, "install-links").CombinedOutput()
+	if err != nil {
+		t.Fatalf("install-links: %v\n%s", err, b)
+	}
+	return filepath.Dir(bin), string(b)
+}
+
+// startProcess starts cmd with its output in the returned buffer; the
+// test's end interrupts it and wants it to exit cleanly.
+func startProcess(t *testing.T, cmd *exec.Cmd) *testbp.Buffer {
+	t.Helper()
+	out := new(testbp.Buffer)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("%s after SIGINT: %v", filepath.Base(cmd.Path), err)
+		}
+	})
+	return out
 }

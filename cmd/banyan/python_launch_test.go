@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,14 +17,7 @@ import (
 // "bls" with only our binary and its links on PATH: the backplane row is
 // the backplane, the monitor prints what a component publishes.
 func TestPythonLaunchFile(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symbolic links need privileges on Windows")
-	}
-	bin := binary(t)
-	if out, err := exec.Command(bin, "install-links").CombinedOutput(); err != nil {
-		t.Fatalf("install-links: %v\n%s", err, out)
-	}
-	dir := filepath.Dir(bin)
+	dir, _ := installLinksBesideBinary(t)
 	ports := testbp.FreePorts(t, 2)
 	p, s := strconv.Itoa(ports[0]), strconv.Itoa(ports[1])
 	csv := filepath.Join(t.TempDir(), "launch.csv")
@@ -37,12 +29,7 @@ func TestPythonLaunchFile(t *testing.T) {
 	}
 	bls := exec.Command(filepath.Join(dir, "bls"), "-f", csv, "-b", "127.0.0.1", "-p", p, "-s", s)
 	bls.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+"/usr/bin:/bin")
-	var out testbp.Buffer
-	bls.Stdout, bls.Stderr = &out, &out
-	if err := bls.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer stopProcess(t, bls, "bls")
+	out := startProcess(t, bls)
 	out.WaitFor(t, "starting the launch file's backplane first")
 	c := testbp.Connect(t, banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(ports[0], ports[1]), banyan.WithLogger(testbp.Quiet()), banyan.WithConnectTimeout(time.Minute))
 	testbp.WaitFor(t, "the launched monitor to print the message", func() bool {
