@@ -33,7 +33,7 @@ type benchMsg struct {
 }
 
 // Throughput publishes {'msg': i} on topic "test" from one component and
-// receives and decodes every message in another, both lossless (HWM 0),
+// receives and decodes every message in another, both lossless (unlimited HWM),
 // as Python Banyan's performance comparison does with 100,000 messages.
 func Throughput(ctx context.Context, cfg ThroughputConfig) (ThroughputResult, error) {
 	if cfg.Idle == 0 {
