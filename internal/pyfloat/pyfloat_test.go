@@ -15,6 +15,8 @@ func TestAppend(t *testing.T) {
 		-2.5: "-2.5", 1e22: "1e+22", 123456789012345.6: "123456789012345.6",
 		math.Inf(1): "inf", math.Inf(-1): "-inf", math.NaN(): "nan", -math.NaN(): "nan",
 		math.Copysign(0, -1): "-0.0", 0: "0.0",
+		9999999999999998: "9999999999999998.0", 1e6: "1000000.0", math.MaxFloat64: "1.7976931348623157e+308",
+		1.0 / 3: "0.3333333333333333", 123456789012345680: "1.2345678901234568e+17", 1e300: "1e+300",
 	} {
 		if got := string(Append(nil, f)); got != want {
 			t.Errorf("Append(%v) = %s, want %s", f, got, want)

@@ -38,16 +38,3 @@ func ExampleStr_numpy() {
 	// {'a': array([1, 2, 3], dtype=int16)}
 	// {'a': {b'nd': True, b'type': '<i2', b'kind': b'', b'shape': [3], b'data': b'\x01\x00\x02\x00\x03\x00'}}
 }
-
-func ExampleAppendFloat() {
-	for _, f := range []float64{9007199254740992, 1e16, 1e6, 1e-5, 0.1, 1.0 / 3} {
-		fmt.Println(string(pyrepr.AppendFloat(nil, f)))
-	}
-	// Output:
-	// 9007199254740992.0
-	// 1e+16
-	// 1000000.0
-	// 1e-05
-	// 0.1
-	// 0.3333333333333333
-}

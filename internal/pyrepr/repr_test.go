@@ -3,24 +3,9 @@ package pyrepr
 import (
 	"bytes"
 	"errors"
-	"math"
 	"strings"
 	"testing"
 )
-
-func TestAppendFloat(t *testing.T) {
-	for f, want := range map[float64]string{
-		0: "0.0", math.Copysign(0, -1): "-0.0", 1: "1.0", 1e16: "1e+16", 9007199254740992: "9007199254740992.0",
-		9999999999999998: "9999999999999998.0", 1e6: "1000000.0", 1e-4: "0.0001", 1e-5: "1e-05", 1.5e-7: "1.5e-07",
-		5e-324: "5e-324", math.MaxFloat64: "1.7976931348623157e+308", 1e22: "1e+22", 0.1: "0.1", 1.0 / 3: "0.3333333333333333",
-		123456789012345680: "1.2345678901234568e+17", math.Inf(1): "inf", math.Inf(-1): "-inf", math.NaN(): "nan",
-		-2.5: "-2.5", 1e300: "1e+300",
-	} {
-		if got := string(AppendFloat(nil, f)); got != want {
-			t.Errorf("AppendFloat(%v) = %s, want %s", f, got, want)
-		}
-	}
-}
 
 // Where Python cannot print a payload at all, this is what we print (see
 // the package documentation).

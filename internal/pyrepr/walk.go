@@ -3,6 +3,8 @@ package pyrepr
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/gobanyan/banyan/internal/pyfloat"
 )
 
 // walker formats one payload straight from its bytes into out.
@@ -69,7 +71,7 @@ func appendScalar(dst, p []byte, h head) []byte {
 		}
 		return strconv.AppendInt(dst, h.i, 10)
 	case kFloat:
-		return AppendFloat(dst, h.f)
+		return pyfloat.Append(dst, h.f)
 	case kStr:
 		return appendStr(dst, p[h.body:h.end()])
 	case kBin:
