@@ -720,12 +720,18 @@ func intList(list []any) ([]int, error) {
 	return out, nil
 }
 
-// toInt converts any decoded msgpack integer that fits an int.
+// maxDimension bounds a decoded dimension, whatever msgpack integer type
+// carried it: a bound that held only for unsigned types would let a signed
+// encoding through that re-encodes (as unsigned) to one refused.
+const maxDimension = int64(maxItemSize) << 16
+
+// toInt converts any decoded msgpack integer that fits an int and is at
+// most maxDimension.
 func toInt(v any) (int, bool) {
 	var i int64
 	switch n := v.(type) {
 	case int:
-		return n, true
+		i = int64(n)
 	case int8:
 		i = int64(n)
 	case int16:
@@ -735,10 +741,10 @@ func toInt(v any) (int, bool) {
 	case int64:
 		i = n
 	case uint:
-		i = int64(n)
-		if uint64(n) > uint64(maxItemSize)<<16 {
+		if uint64(n) > uint64(maxDimension) {
 			return 0, false
 		}
+		i = int64(n)
 	case uint8:
 		i = int64(n)
 	case uint16:
@@ -746,14 +752,14 @@ func toInt(v any) (int, bool) {
 	case uint32:
 		i = int64(n)
 	case uint64:
-		if n > uint64(maxItemSize)<<16 {
+		if n > uint64(maxDimension) {
 			return 0, false
 		}
 		i = int64(n)
 	default:
 		return 0, false
 	}
-	if i != int64(int(i)) {
+	if i > maxDimension || i != int64(int(i)) {
 		return 0, false
 	}
 	return int(i), true

@@ -29,6 +29,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(arrayMap("<i16", 1, []byte{1}, make([]byte, 16)))
 	f.Add(arrayMap(">c16", 1, []byte{1}, make([]byte, 16)))
 	f.Add(arrayMap("<U2", 2, []byte{1, 1}, []byte{'h', 0, 0, 0, 'i', 0, 0, 0}))
+	f.Add(arrayMap("|a0", 2, append(be64(0xd3, 7003312942825373696), 0), nil)) // int64 dimension: TestDimensionBoundAnyIntType
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var a Array
 		if err := msgpack.Unmarshal(data, &a); err == nil && !a.IsZero() {

@@ -124,3 +124,39 @@ func TestZeroItemSizeBounded(t *testing.T) {
 		t.Fatalf("Zeros(structured [], 2**21): %v", err)
 	}
 }
+
+// A dimension is bounded the same whatever integer type carries it:
+// FuzzDecode found a signed int64 dimension (beside a 0) that decoded, but
+// re-encoded as uint64, which was refused.
+func TestDimensionBoundAnyIntType(t *testing.T) {
+	const big = 7003312942825373696
+	for name, dim := range map[string][]byte{
+		"int64":  be64(0xd3, big),
+		"uint64": be64(0xcf, big),
+	} {
+		p := arrayMap("|a0", 2, append(dim, 0), nil)
+		var a Array
+		if err := msgpack.Unmarshal(p, &a); !errors.Is(err, ErrShape) {
+			t.Errorf("%s dimension %d: Unmarshal = %v (%v), want ErrShape", name, uint64(big), err, &a)
+		}
+	}
+	for name, dim := range map[string][]byte{
+		"int64":  be64(0xd3, uint64(maxItemSize)<<16),
+		"uint64": be64(0xcf, uint64(maxItemSize)<<16),
+	} {
+		p := arrayMap("|a0", 2, append(dim, 0), nil)
+		var a Array
+		if err := msgpack.Unmarshal(p, &a); err != nil {
+			t.Errorf("%s dimension %d: Unmarshal = %v, want success", name, maxDimension, err)
+			continue
+		}
+		enc, err := msgpack.Marshal(&a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b Array
+		if err := msgpack.Unmarshal(enc, &b); err != nil {
+			t.Errorf("%s: re-decoding: %v", name, err)
+		}
+	}
+}
