@@ -388,8 +388,10 @@ func (g *Gateway) isMuted(k reportKey) bool {
 
 // publishReport is the function boards report through, and the gateway's
 // own way to publish: it drops input reports of pins whose reporting is
-// disabled and fills in zero timestamps.
+// disabled, fills in zero timestamps and sends a SystemMessage on
+// SysMsgTopic.
 func (g *Gateway) publishReport(r Report) {
+	topic := g.report
 	switch x := r.(type) {
 	case DigitalInput:
 		if g.isMuted(reportKey{pin: x.Pin}) {
@@ -415,11 +417,18 @@ func (g *Gateway) publishReport(r Report) {
 		}
 		r = x
 		g.errs.Add(1)
+	case SystemMessage:
+		if x.Timestamp == 0 {
+			x.Timestamp = Timestamp(g.now())
+		}
+		x.gateway = g.report
+		topic = SysMsgTopic
+		r = x
 	case nil:
 		return
 	}
-	if err := g.c.Publish(g.report, r); err != nil {
-		g.log.Warn("cannot publish report", "topic", g.report, "report", r.ReportName(), "err", err)
+	if err := g.c.Publish(topic, r); err != nil {
+		g.log.Warn("cannot publish report", "topic", topic, "report", r.ReportName(), "err", err)
 		return
 	}
 	g.reports.Add(1)

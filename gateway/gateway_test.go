@@ -33,6 +33,7 @@ type rig struct {
 	client *banyan.Component
 	sent   map[string]bool // command names published
 	syncN  *int
+	bp     *testbp.BP
 }
 
 // on returns the rig for use in subtest t.
@@ -65,7 +66,7 @@ func newRig(t *testing.T, board gateway.Board, o gateway.Options) *rig {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	r := &rig{t: t, gw: gw, client: bp.Connect(t, banyan.WithSubscriptions(gw.ReportTopic())), sent: map[string]bool{}, syncN: new(0)}
+	r := &rig{t: t, gw: gw, client: bp.Connect(t, banyan.WithSubscriptions(gw.ReportTopic())), sent: map[string]bool{}, syncN: new(0), bp: bp}
 	// A first round trip proves that Run is serving.
 	r.sync()
 	return r
@@ -702,5 +703,38 @@ func TestCommandHandlerSeesExtraFields(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("board got %#v\nwant %#v", got, want)
+	}
+}
+
+// A board's SystemMessage goes to sys_msg, with the gateway's report topic
+// and a timestamp; a RawReport goes to the report topic unchanged.
+func TestSystemMessageAndRawReport(t *testing.T) {
+	b := &bareBoard{}
+	r := newRig(t, b, gateway.Options{})
+	watch := r.bp.Connect(t, banyan.WithSubscriptions(gateway.SysMsgTopic, gateway.ReportTopic(device)))
+	b.emit(gateway.SystemMessage{Text: "board lost"})
+	b.emit(gateway.RawReport{"report": "connected", "info": "esp"})
+	want := []struct {
+		topic string
+		check func(map[string]any) bool
+	}{
+		{gateway.SysMsgTopic, func(m map[string]any) bool {
+			ts, _ := m["timestamp"].(float64)
+			return m["sys_msg"] == "board lost" && m["gateway"] == gateway.ReportTopic(device) && ts > 0 && len(m) == 3
+		}},
+		{gateway.ReportTopic(device), func(m map[string]any) bool {
+			return m["report"] == "connected" && m["info"] == "esp" && len(m) == 2
+		}},
+	}
+	for _, w := range want {
+		select {
+		case m := <-watch.Messages():
+			p, err := m.Map()
+			if err != nil || m.Topic != w.topic || !w.check(p) {
+				t.Errorf("got %s %v (%v), want a message on %s", m.Topic, p, err, w.topic)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("nothing on %s within 10 s", w.topic)
+		}
 	}
 }
