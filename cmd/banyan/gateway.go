@@ -18,7 +18,7 @@ func newGatewayCmd() *cobra.Command {
 		Use:   "gateway",
 		Short: "OneGPIO gateways: boards on the Banyan bus",
 	}
-	cmd.AddCommand(newGatewaySimCmd())
+	cmd.AddCommand(newGatewaySimCmd(), newGatewayArduinoCmd(), newGatewayESP8266Cmd(), newGatewayRPiCmd())
 	return cmd
 }
 
