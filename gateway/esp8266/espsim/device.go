@@ -412,9 +412,12 @@ func (d *Device) command(frame []byte) ([]byte, error) {
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil || m == nil {
 		// Format from the reference's §5.4: {'error': 'json value error -
-		// data: ... length ...'}; measured: 153 bytes for a 96-byte frame,
-		// padded to 96 but not cut. Then the firmware closes the socket.
-		msg := fmt.Sprintf("json value error - data: %s length %d", strings.TrimRight(string(frame), " "), len(frame))
+		// data: ... length ...'}; measured: 153 bytes, padded to 96 but
+		// not cut. Assumed: the data is the frame's Python bytes repr
+		// (b'...', the whole 96 bytes), which makes a frame with six
+		// double quotes 153 bytes once json.dumps escapes them. Then the
+		// firmware closes the socket.
+		msg := fmt.Sprintf("json value error - data: b'%s' length %d", frame, len(frame))
 		return pad(dumps("error", msg), FrameLen), errClose
 	}
 	d.mu.Lock()
