@@ -26,7 +26,7 @@ const patience = 15 * time.Second
 // on a test backplane and a client subscribed to the gateway's reports
 // and to sys_msg.
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	dev    *firmatasim.Device
 	pty    *firmatasim.PTY // nil on TCP
 	board  *firmata.Board
@@ -43,7 +43,7 @@ type rigOptions struct {
 
 // serve starts dev on a pty (link in a temp dir) or on a loopback
 // listener, until the test ends; it returns the port or address.
-func serve(t *testing.T, dev *firmatasim.Device, tcp bool) (string, *firmatasim.PTY) {
+func serve(t testing.TB, dev *firmatasim.Device, tcp bool) (string, *firmatasim.PTY) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	if tcp {
@@ -66,7 +66,7 @@ func serve(t *testing.T, dev *firmatasim.Device, tcp bool) (string, *firmatasim.
 	return link, p
 }
 
-func newRig(t *testing.T, o rigOptions) *rig {
+func newRig(t testing.TB, o rigOptions) *rig {
 	t.Helper()
 	if o.dev.Logger == nil {
 		o.dev.Logger = testbp.Quiet()
