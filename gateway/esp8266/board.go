@@ -37,6 +37,7 @@ type Board struct {
 
 	mu       sync.Mutex
 	report   func(gateway.Report)
+	early    []gateway.Report // reported before there was a report function
 	conn     net.Conn // the link, once greeted
 	peer     string
 	stepper  bool
@@ -80,19 +81,31 @@ func (b *Board) Connected() bool {
 }
 
 // SetReportFunc implements gateway.ReportSource. Given a function, it
-// publishes {"sys_msg": "system_up"}, as Python's gateway does at start.
+// publishes {"sys_msg": "system_up"}, as Python's gateway does at start,
+// then what the board reported before there was a function (link news,
+// the greeting: at most maxEarly reports are kept).
 func (b *Board) SetReportFunc(f func(gateway.Report)) {
 	b.mu.Lock()
 	b.report = f
+	early := b.early
+	b.early = nil
 	b.mu.Unlock()
 	if f != nil {
 		f(gateway.SystemMessage{Text: "system_up"})
+		for _, r := range early {
+			f(r)
+		}
 	}
 }
+
+const maxEarly = 32
 
 func (b *Board) publish(r gateway.Report) {
 	b.mu.Lock()
 	f := b.report
+	if f == nil && len(b.early) < maxEarly {
+		b.early = append(b.early, r)
+	}
 	b.mu.Unlock()
 	if f != nil {
 		f(r)

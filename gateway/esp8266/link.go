@@ -247,6 +247,7 @@ func (b *Board) handleReport(m map[string]any) {
 	name, isStr := m["report"].(string)
 	if !isStr {
 		if _, isErr := m["error"]; isErr {
+			m["timestamp"] = gateway.Timestamp(time.Now())
 			b.publish(gateway.RawReport(m)) // {"error": ...} as Python passes it
 			return
 		}
@@ -313,7 +314,10 @@ func (b *Board) handleReport(m map[string]any) {
 		b.publish(gateway.SonarData{Value: v})
 		return
 	default:
-		b.publish(gateway.RawReport(m)) // "connected" and any report of the firmware's own
+		// "connected" and any report of the firmware's own, with the
+		// timestamp Python's gateway adds to every report.
+		m["timestamp"] = gateway.Timestamp(time.Now())
+		b.publish(gateway.RawReport(m))
 		return
 	}
 	b.garbage.Add(1)

@@ -361,8 +361,8 @@ func TestCommands(t *testing.T) {
 	if r := p.next(); r["value"] != 1.0 {
 		t.Fatalf("%v", r)
 	}
-	p.send(`{"command": "set_mode_sonar", "trigger": 5, "echo": 4}`)
 	d.SetDistance(42.5)
+	p.send(`{"command": "set_mode_sonar", "trigger": 5, "echo": 4}`)
 	for {
 		if r := p.next(); r["report"] == "sonar_data" {
 			if r["value"] != 42.5 {
