@@ -463,3 +463,6 @@ var (
 	_ gateway.I2CBoard         = (*Board)(nil)
 	_ gateway.SonarBoard       = (*Board)(nil)
 )
+
+// Hardware returns what the board drives (a *Host for the real one).
+func (b *Board) Hardware() Hardware { return b.hw }
