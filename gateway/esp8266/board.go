@@ -36,8 +36,6 @@ type Board struct {
 	silent  atomic.Bool // "never greeted" was said since the last link
 
 	mu       sync.Mutex
-	report   func(gateway.Report)
-	early    []gateway.Report // reported before there was a report function
 	conn     net.Conn // the link, once greeted
 	peer     string
 	stepper  bool
@@ -47,6 +45,10 @@ type Board struct {
 	i2c      []i2cRead // i2c_reads awaiting their report, oldest first
 
 	wmu sync.Mutex // one write at a time
+
+	pmu    sync.Mutex           // one report at a time, in order
+	report func(gateway.Report) // the gateway's; nil before Run
+	early  []gateway.Report     // reported before there was a report function
 
 	connects, losses, sent, refused, reports, garbage, oversize, repeats atomic.Uint64
 }
@@ -85,30 +87,28 @@ func (b *Board) Connected() bool {
 // then what the board reported before there was a function (link news,
 // the greeting: at most maxEarly reports are kept).
 func (b *Board) SetReportFunc(f func(gateway.Report)) {
-	b.mu.Lock()
+	b.pmu.Lock()
+	defer b.pmu.Unlock()
 	b.report = f
-	early := b.early
-	b.early = nil
-	b.mu.Unlock()
-	if f != nil {
-		f(gateway.SystemMessage{Text: "system_up"})
-		for _, r := range early {
-			f(r)
-		}
+	if f == nil {
+		return
 	}
+	f(gateway.SystemMessage{Text: "system_up"})
+	for _, r := range b.early {
+		f(r)
+	}
+	b.early = nil
 }
 
 const maxEarly = 32
 
 func (b *Board) publish(r gateway.Report) {
-	b.mu.Lock()
-	f := b.report
-	if f == nil && len(b.early) < maxEarly {
+	b.pmu.Lock()
+	defer b.pmu.Unlock()
+	if b.report != nil {
+		b.report(r)
+	} else if len(b.early) < maxEarly {
 		b.early = append(b.early, r)
-	}
-	b.mu.Unlock()
-	if f != nil {
-		f(r)
 	}
 }
 
@@ -152,17 +152,18 @@ func (b *Board) HandleCommand(c gateway.Command) (bool, error) {
 		b.i2c = append(b.i2c, i2cRead{addr: c.Addr, register: c.Register})
 		b.mu.Unlock()
 	}
+	if c.Name == gateway.CmdSetModeAnalogInput {
+		// Before sending: the first report may come back at once.
+		b.mu.Lock()
+		b.analog, b.haveLast = *c.Pin, false
+		b.mu.Unlock()
+	}
 	if err := b.send(f); err != nil {
 		return true, err
 	}
-	switch c.Name {
-	case gateway.CmdSetModeStepper:
+	if c.Name == gateway.CmdSetModeStepper {
 		b.mu.Lock()
 		b.stepper = true
-		b.mu.Unlock()
-	case gateway.CmdSetModeAnalogInput:
-		b.mu.Lock()
-		b.analog, b.haveLast = *c.Pin, false
 		b.mu.Unlock()
 	}
 	return true, nil
