@@ -182,8 +182,11 @@ func TestFirmataExpress(t *testing.T) {
 }
 
 func TestUnplugReplug(t *testing.T) {
-	t.Skip("TEMPORARY: firmatasim's PTY.Unplug does not hang up the slave yet (creack/pty v1.1.24 leaves the master blocking, so Close cannot interrupt the sim's pending Read)")
-	r := newRig(t, rigOptions{board: firmata.Options{SamplingInterval: 50 * time.Millisecond}})
+	// The link is a pty of this test's (hotplug), whose master is
+	// non-blocking so that closing it hangs the port up at once.
+	dev := firmatasim.New(firmatasim.Options{Logger: testbp.Quiet()})
+	hp := newHotplug(t, dev)
+	r := newRig(t, rigOptions{dev: firmatasim.Options{Silent: true}, board: firmata.Options{Port: hp.link, SamplingInterval: 50 * time.Millisecond}, device: dev})
 	r.send(gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(2)})
 	r.digital(2, 0)
 	r.send(gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(13), Tag: "led"})
@@ -191,14 +194,12 @@ func TestUnplugReplug(t *testing.T) {
 	r.wait("led on", func() bool { return r.dev.Digital(13) == 1 })
 	resets := r.dev.Resets()
 
-	if err := r.pty.Unplug(); err != nil {
-		t.Fatal(err)
-	}
+	hp.Unplug()
 	lost := r.next("link lost", func(topic string, rep gateway.Report) bool {
 		s, ok := rep.(gateway.SystemMessage)
 		return topic == gateway.SysMsgTopic && ok && strings.Contains(s.Text, "lost")
 	}).(gateway.SystemMessage)
-	if !strings.Contains(lost.Text, r.pty.Path()) {
+	if !strings.Contains(lost.Text, hp.link) {
 		t.Errorf("sys_msg %q does not name the port", lost.Text)
 	}
 	r.send(gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "led", Value: 0})
@@ -206,9 +207,7 @@ func TestUnplugReplug(t *testing.T) {
 		t.Errorf("command while unplugged: %+v", e)
 	}
 
-	if err := r.pty.Replug(); err != nil {
-		t.Fatal(err)
-	}
+	hp.Replug()
 	r.next("reconnected", func(topic string, rep gateway.Report) bool {
 		s, ok := rep.(gateway.SystemMessage)
 		return ok && strings.Contains(s.Text, "reconnected")
@@ -280,7 +279,7 @@ func TestAutoDetectByInstance(t *testing.T) {
 		defer p.Close()
 	}
 	o := firmata.Options{Patterns: []string{filepath.Join(dir, "ttyACM*"), filepath.Join(dir, "ttyUSB*")}, InstanceID: 2,
-		StartTimeout: 3 * time.Second, PollInterval: 50 * time.Millisecond, Logger: testbp.Quiet()}
+		StartTimeout: 1500 * time.Millisecond, PollInterval: 50 * time.Millisecond, Logger: testbp.Quiet()}
 	b, err := firmata.New(ctx, o)
 	if err != nil {
 		t.Fatal(err)

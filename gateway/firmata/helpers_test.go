@@ -39,6 +39,9 @@ type rigOptions struct {
 	dev   firmatasim.Options
 	board firmata.Options
 	tcp   bool
+	// device, when set, is a board the test serves itself (board.Port
+	// names its link); dev is then unused.
+	device *firmatasim.Device
 }
 
 // serve starts dev on a pty (link in a temp dir) or on a loopback
@@ -71,8 +74,15 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	if o.dev.Logger == nil {
 		o.dev.Logger = testbp.Quiet()
 	}
-	dev := firmatasim.New(o.dev)
-	addr, p := serve(t, dev, o.tcp)
+	var (
+		dev  = o.device
+		addr string
+		p    *firmatasim.PTY
+	)
+	if dev == nil {
+		dev = firmatasim.New(o.dev)
+		addr, p = serve(t, dev, o.tcp)
+	}
 	bo := o.board
 	if o.tcp {
 		bo.TCP = addr
