@@ -326,7 +326,7 @@ func TestSilent(t *testing.T) {
 	waitFor(t, d, "bytes ignored", func() bool { return d.Dropped() == 4 })
 	d.Inject([]byte{1, 2, 3})
 	hst.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-	if n, err := hst.Read(make([]byte, 1)); !errors.Is(err, context.DeadlineExceeded) && n != 0 {
+	if n, err := hst.Read(make([]byte, 1)); n != 0 {
 		t.Errorf("a silent board sent something: %d %v", n, err)
 	}
 	cancel()
