@@ -466,7 +466,7 @@ func TestStandardIgnoresExpressSysex(t *testing.T) {
 	}
 }
 
-func openSerial(t *testing.T, path string) serial.Port {
+func openSerial(t testing.TB, path string) serial.Port {
 	t.Helper()
 	port, err := serial.Open(path, &serial.Mode{BaudRate: 57600})
 	if err != nil {
