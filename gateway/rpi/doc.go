@@ -19,14 +19,21 @@
 //   - set_mode_pwm, pwm_write (0-255): the pin's hardware PWM channel at
 //     800 Hz when it has one (HostOptions.PWM; by default BCM 18 and 19
 //     with dtoverlay=pwm-2chan), else software PWM at 100 Hz
-//     (Options.SoftPWMFrequency), which a goroutine toggles: fine for LEDs
-//     and motors, with the scheduler's jitter.
+//     (Options.SoftPWMFrequency), which a goroutine toggles.
 //   - set_mode_servo, servo_position (0-180): a pulse of position×10+500 µs
-//     every 20 ms, as Python's; on hardware PWM it is exact, in software it
-//     jitters a little (use BCM 18 or 19 for servos).
+//     every 20 ms, as Python's; exact on hardware PWM.
 //   - set_mode_tone, play_tone: a square wave for duration ms (0: until the
 //     next play_tone; freq 0: silence); up to 20 kHz on hardware PWM, 5 kHz
 //     in software.
+//
+// Software timing: the runtime's timers wake in whole milliseconds, so
+// phases that must be exact (a servo's pulse, both halves of a tone, PWM
+// phases under 2 ms) sleep until 1.5 ms before their edge and spin through
+// the rest, costing up to that much CPU time per edge; other phases use
+// the timer and may be a millisecond late. Rises are scheduled from the
+// start, so the frequency does not drift. The kernel may still delay the
+// goroutine (and a Pi Zero has one core): use BCM 18 or 19 for servos
+// where it matters.
 //   - set_mode_sonar: an HC-SR04. The trigger gets a 10 µs pulse every
 //     100 ms (Options.SonarInterval); the echo pulse is timed by the
 //     kernel's edge timestamps, not by when the gateway reads them, so the

@@ -1,6 +1,9 @@
 package rpi
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 // task is a goroutine that drives a pin (software PWM, a tone, a sonar's
 // trigger, a stepper) until halted.
@@ -57,4 +60,31 @@ func (s *sleeper) sleep(d time.Duration) bool {
 	case <-s.timer.C:
 		return true
 	}
+}
+
+// spinWindow is how long before a precise deadline the sleeper stops
+// trusting the timer and spins: the runtime's timers sleep in whole
+// milliseconds, so a 1.4 ms servo pulse would last over 2 ms.
+const spinWindow = 1500 * time.Microsecond
+
+// until waits until deadline; false means stopped. A precise wait spins
+// through the deadline's last spinWindow (it costs that much CPU time);
+// a coarse one may be late by about a millisecond.
+func (s *sleeper) until(deadline time.Time, precise bool) bool {
+	d := time.Until(deadline)
+	if !precise {
+		return s.sleep(d)
+	}
+	if d > spinWindow && !s.sleep(d-spinWindow) {
+		return false
+	}
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.stop:
+			return false
+		default:
+		}
+		runtime.Gosched()
+	}
+	return true
 }

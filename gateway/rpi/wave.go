@@ -55,7 +55,7 @@ func (b *Board) PWMWrite(n, value int) error {
 		return p.hw.Set(period, period*time.Duration(value)/MaxPWM)
 	}
 	period := time.Second / time.Duration(b.o.SoftPWMFrequency)
-	return b.soft(p, period, period*time.Duration(value)/MaxPWM, 0)
+	return b.soft(p, period, period*time.Duration(value)/MaxPWM, 0, false, false)
 }
 
 // ServoPosition implements gateway.ServoWriter: 0-180 degrees, a pulse of
@@ -75,7 +75,7 @@ func (b *Board) ServoPosition(n, degrees int) error {
 	if p.hw != nil {
 		return p.hw.Set(servoPeriod, pulse)
 	}
-	return b.soft(p, servoPeriod, pulse, 0)
+	return b.soft(p, servoPeriod, pulse, 0, true, false)
 }
 
 // PlayTone implements gateway.TonePlayer: a square wave of freq Hz for d
@@ -105,7 +105,7 @@ func (b *Board) PlayTone(n, freq int, d time.Duration) error {
 	}
 	period := time.Second / time.Duration(freq)
 	if p.hw == nil {
-		return b.soft(p, period, period/2, d)
+		return b.soft(p, period, period/2, d, true, true)
 	}
 	if err := p.hw.Set(period, period/2); err != nil {
 		return err
@@ -121,10 +121,16 @@ func (b *Board) PlayTone(n, freq int, d time.Duration) error {
 	return nil
 }
 
+// preciseBelow: software PWM phases shorter than this are timed by
+// spinning (sleeper.until), longer ones by the timer.
+const preciseBelow = 2 * time.Millisecond
+
 // soft drives p's line in software: high for duty in every period, for d
 // (0: until halted). 0 and full duty are a steady level, without a
-// goroutine.
-func (b *Board) soft(p *pinState, period, duty, d time.Duration) error {
+// goroutine. Rises are scheduled from the start (no drift); the high
+// phase is timed precisely when preciseHigh or short, the low phase when
+// preciseLow or short.
+func (b *Board) soft(p *pinState, period, duty, d time.Duration, preciseHigh, preciseLow bool) error {
 	p.job.halt()
 	p.job = nil
 	l := p.line
@@ -134,20 +140,33 @@ func (b *Board) soft(p *pinState, period, duty, d time.Duration) error {
 	case duty >= period && d == 0:
 		return l.SetValue(1)
 	}
+	preciseHigh = preciseHigh || duty < preciseBelow
+	preciseLow = preciseLow || period-duty < preciseBelow
 	p.job = start(func(stop <-chan struct{}) {
 		s := newSleeper(stop)
 		defer l.SetValue(0)
+		next := time.Now()
 		var end time.Time
 		if d > 0 {
-			end = time.Now().Add(d)
+			end = next.Add(d)
 		}
-		for end.IsZero() || time.Now().Before(end) {
+		for {
+			// The pulse is timed from the rise itself: a late wake-up
+			// delays it rather than shortening it.
+			rise := time.Now()
 			l.SetValue(1)
-			if !s.sleep(duty) {
+			if !s.until(rise.Add(duty), preciseHigh) {
 				return
 			}
 			l.SetValue(0)
-			if !s.sleep(period - duty) {
+			next = next.Add(period)
+			if now := time.Now(); now.After(next.Add(period)) {
+				next = now // fell more than a period behind: start again
+			}
+			if !end.IsZero() && !next.Before(end) {
+				return
+			}
+			if !s.until(next, preciseLow) {
 				return
 			}
 		}
