@@ -52,15 +52,15 @@ digital_write or pwm_write on GPIO16, stepper_write before set_mode_stepper,
 i2c_read of a device not listed with --i2c-addr, a command longer than a
 frame. After a disconnect the firmware serves no one until its reset button
 is pressed; the gateway says so on sys_msg and reconnects with backoff.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		DisableFlagParsing: true,
+		RunE: withNargs(func(cmd *cobra.Command) error {
 			return runGatewayESP8266(cmd.Context(), cmd.OutOrStdout(), cfg)
-		},
+		}, "command-topic"),
 	}
 	addComponentFlags(cmd, &cfg.flags, "Esp8266Gateway")
 	fs := cmd.Flags()
 	fs.StringVarP(&cfg.connType, "connection-type", "c", "client", "client: connect to the board; server: listen for it")
-	fs.StringSliceVarP(&cfg.commandTopics, "command-topic", "m", []string{gateway.CommandTopic("esp8266")}, "topics to read commands from (repeatable)")
+	fs.StringArrayVarP(&cfg.commandTopics, "command-topic", "m", []string{gateway.CommandTopic("esp8266")}, "topics to read commands from (several: -m a b, as Python's nargs)")
 	fs.StringVar(&cfg.reportTopic, "report-topic", gateway.ReportTopic("esp8266"), "topic to publish reports on")
 	fs.VarP(&cfg.addr, "ip-address", "i", `the board's address (client mode; required), or the address to listen on (server mode; "None" or empty: all)`)
 	fs.IntVarP(&cfg.frameLen, "packet-length", "l", esp8266.DefaultFrameLen, "frame length, as the firmware's")

@@ -82,7 +82,7 @@ func TestGatewayESP8266Client(t *testing.T) {
 	}
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	d := runSim(t, func(ctx context.Context, d *espsim.Device) { d.Serve(ctx, l) })
-	client, out := gatewayESP8266(t, "-i", "127.0.0.1", "-t", port, "-l", "96", "-x", "True", "-n", "Esp")
+	client, out := gatewayESP8266(t, "-i", "127.0.0.1", "-t", port, "-m", "to_esp8266_gateway", "to_esp_extra", "-l", "96", "-x", "True", "-n", "Esp")
 	awaitSysMsg(t, client, "system_up")
 	awaitSysMsg(t, client, "connected")
 	blink(t, client, d)
