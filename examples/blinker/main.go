@@ -6,7 +6,8 @@
 //
 //	{"command": "set_mode_digital_output", "pin": 10, "tag": "blinker"}
 //
-// once, then every second a digital_write that carries only the tag,
+// (again whenever the gateway answers "unknown_tag" for its tag: it started
+// later, or restarted), then every second a digital_write that carries only the tag,
 // alternately 1 and 0:
 //
 //	{"command": "digital_write", "tag": "blinker", "value": 1}
@@ -103,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-i %v: must be positive", *interval)
 	}
 	opts := []banyan.Option{
-		banyan.WithName(*name), banyan.WithPorts(pubPort, subPort), banyan.WithoutSubscriber(),
+		banyan.WithName(*name), banyan.WithPorts(pubPort, subPort), banyan.WithSubscriptions(gateway.ReportTopic(*device)),
 		banyan.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 	}
 	if *bp != "None" && *bp != "" {
@@ -114,13 +115,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	return blink(ctx, c, gateway.CommandTopic(*device), pin, *interval, stdout)
+	return blink(ctx, c, *device, pin, *interval, stdout)
 }
 
 // blink binds Tag to pin as a digital output, then toggles it by tag every
-// interval until ctx ends.
-func blink(ctx context.Context, c *banyan.Component, topic string, pin int, interval time.Duration, stdout io.Writer) error {
-	if err := c.Publish(topic, gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: &pin, Tag: Tag}); err != nil {
+// interval until ctx ends. Unlike Python's blinker it reads the gateway's
+// reports: an unknown_tag error for its tag (the gateway started after the
+// blinker, or restarted) binds the tag again, so start order does not
+// matter.
+func blink(ctx context.Context, c *banyan.Component, device string, pin int, interval time.Duration, stdout io.Writer) error {
+	topic := gateway.CommandTopic(device)
+	setMode := gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: &pin, Tag: Tag}
+	if err := c.Publish(topic, setMode); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "blinking pin %d (tag %q) on %s\n", pin, Tag, topic)
@@ -131,6 +137,17 @@ func blink(ctx context.Context, c *banyan.Component, topic string, pin int, inte
 		select {
 		case <-ctx.Done():
 			return nil
+		case m := <-c.Messages():
+			// A gateway that started after our set_mode_digital_output
+			// (or restarted) does not know the tag: bind it again.
+			if r, err := gateway.DecodeReport(m.Payload); err == nil {
+				if e, ok := r.(gateway.ErrorReport); ok && e.Code == gateway.CodeUnknownTag && e.Tag == Tag {
+					if err := c.Publish(topic, setMode); err != nil {
+						return err
+					}
+				}
+			}
+			continue
 		case <-t.C:
 		}
 		if err := c.Publish(topic, gateway.Command{Name: gateway.CmdDigitalWrite, Tag: Tag, Value: value}); err != nil {

@@ -129,3 +129,45 @@ func TestLaunchFile(t *testing.T) {
 		t.Errorf("second entry %+v", e)
 	}
 }
+
+// Started before its gateway, the blinker's set_mode_digital_output is
+// lost; the gateway's unknown_tag error reports make it bind the tag
+// again, and the pin blinks.
+func TestBlinkerStartedBeforeGateway(t *testing.T) {
+	bp := testbp.Start(t, backplane.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out testbp.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append(bp.Args(), "-d", "arduino", "-g", "5", "-i", "10ms"), &out, io.Discard)
+	}()
+	out.WaitFor(t, `blinking pin 5`)
+
+	board := &watched{Board: sim.New(sim.Options{Logger: testbp.Quiet()}), writes: make(chan write, 16)}
+	gw, err := gateway.New(ctx, board, gateway.Options{Device: "arduino", Backplane: bp.Options(), Logger: testbp.Quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	gwDone := make(chan error, 1)
+	go func() { gwDone <- gw.Run(ctx) }()
+	select {
+	case w := <-board.writes:
+		if w.pin != 5 {
+			t.Fatalf("write to pin %d", w.pin)
+		}
+	case err := <-done:
+		t.Fatalf("blinker ended: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the pin never blinked")
+	}
+	if st := gw.Stats(); st.Errors == 0 {
+		t.Errorf("Stats %+v: the first writes should have failed with unknown_tag", st)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("blinker: %v", err)
+	}
+	<-gwDone
+}
