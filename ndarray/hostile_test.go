@@ -3,6 +3,7 @@ package ndarray
 import (
 	"bytes"
 	"errors"
+	"math"
 	"runtime"
 	"strconv"
 	"testing"
@@ -140,14 +141,17 @@ func TestDimensionBoundAnyIntType(t *testing.T) {
 			t.Errorf("%s dimension %d: Unmarshal = %v (%v), want ErrShape", name, uint64(big), err, &a)
 		}
 	}
+	// The largest dimension accepted: maxDimension, or less where an int
+	// is 32 bits.
+	limit := min(maxDimension, int64(math.MaxInt))
 	for name, dim := range map[string][]byte{
-		"int64":  be64(0xd3, uint64(maxItemSize)<<16),
-		"uint64": be64(0xcf, uint64(maxItemSize)<<16),
+		"int64":  be64(0xd3, uint64(limit)),
+		"uint64": be64(0xcf, uint64(limit)),
 	} {
 		p := arrayMap("|a0", 2, append(dim, 0), nil)
 		var a Array
 		if err := msgpack.Unmarshal(p, &a); err != nil {
-			t.Errorf("%s dimension %d: Unmarshal = %v, want success", name, maxDimension, err)
+			t.Errorf("%s dimension %d: Unmarshal = %v, want success", name, limit, err)
 			continue
 		}
 		enc, err := msgpack.Marshal(&a)
