@@ -291,11 +291,15 @@ func (b *Board) reconnect(ctx context.Context) error {
 			}
 			b.attach(l, h)
 			err = b.replay()
+			if err == nil {
+				// Announced under b.mu: the readings the replay brings
+				// back are handled after it, so they follow the news.
+				b.reconnects.Add(1)
+				b.emit([]gateway.Report{gateway.SystemMessage{Text: fmt.Sprintf("arduino reconnected: %s (%s)", l.name, h.firmware)}})
+			}
 			b.mu.Unlock()
 			if err == nil {
-				b.reconnects.Add(1)
 				b.log.Info("firmata board reconnected", "port", l.name, "firmware", h.firmware)
-				b.emit([]gateway.Report{gateway.SystemMessage{Text: fmt.Sprintf("arduino reconnected: %s (%s)", l.name, h.firmware)}})
 				return nil
 			}
 			b.lost(l)

@@ -182,11 +182,12 @@ func TestFirmataExpress(t *testing.T) {
 }
 
 func TestUnplugReplug(t *testing.T) {
-	// The link is a pty of this test's (hotplug), whose master is
-	// non-blocking so that closing it hangs the port up at once.
+	// The simulator's PTY: Unplug closes the master (the host's port
+	// hangs up, as when the USB cable is pulled); Replug puts a new pty
+	// behind the same link, and the board resets when the host opens it.
 	dev := firmatasim.New(firmatasim.Options{Logger: testbp.Quiet()})
-	hp := newHotplug(t, dev)
-	r := newRig(t, rigOptions{dev: firmatasim.Options{Silent: true}, board: firmata.Options{Port: hp.link, SamplingInterval: 50 * time.Millisecond}, device: dev})
+	link, hp := serve(t, dev, false)
+	r := newRig(t, rigOptions{board: firmata.Options{Port: link, SamplingInterval: 50 * time.Millisecond}, device: dev})
 	r.send(gateway.Command{Name: gateway.CmdSetModeDigitalInput, Pin: new(2)})
 	r.digital(2, 0)
 	r.send(gateway.Command{Name: gateway.CmdSetModeDigitalOutput, Pin: new(13), Tag: "led"})
@@ -194,12 +195,14 @@ func TestUnplugReplug(t *testing.T) {
 	r.wait("led on", func() bool { return r.dev.Digital(13) == 1 })
 	resets := r.dev.Resets()
 
-	hp.Unplug()
+	if err := hp.Unplug(); err != nil {
+		t.Fatal(err)
+	}
 	lost := r.next("link lost", func(topic string, rep gateway.Report) bool {
 		s, ok := rep.(gateway.SystemMessage)
 		return topic == gateway.SysMsgTopic && ok && strings.Contains(s.Text, "lost")
 	}).(gateway.SystemMessage)
-	if !strings.Contains(lost.Text, hp.link) {
+	if !strings.Contains(lost.Text, link) {
 		t.Errorf("sys_msg %q does not name the port", lost.Text)
 	}
 	r.send(gateway.Command{Name: gateway.CmdDigitalWrite, Tag: "led", Value: 0})
@@ -207,7 +210,9 @@ func TestUnplugReplug(t *testing.T) {
 		t.Errorf("command while unplugged: %+v", e)
 	}
 
-	hp.Replug()
+	if err := hp.Replug(); err != nil {
+		t.Fatal(err)
+	}
 	r.next("reconnected", func(topic string, rep gateway.Report) bool {
 		s, ok := rep.(gateway.SystemMessage)
 		return ok && strings.Contains(s.Text, "reconnected")
