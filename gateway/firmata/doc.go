@@ -69,4 +69,27 @@
 // byte and sysex messages longer than Options.MaxSysex (4 KiB) are
 // skipped and counted (Stats); the parser's memory grows with the bytes of
 // one sysex received, never beyond that limit.
+//
+// # Differences from Python's arduino_gateway
+//
+// The topics, commands and report keys are Python's. The behaviour:
+//   - A pin or mode the board lacks, or tone, sonar or stepper without
+//     FirmataExpress, gets an "unsupported" error report; a write to a pin
+//     in another mode, or a value out of range, a "board_error" one.
+//     Python raises (which ends its receive loop) or does nothing.
+//   - enable_*_reporting enables (the gateway base's fix).
+//   - Unplugging is announced on sys_msg, commands meanwhile get
+//     "board_error", and the board is found again and its state restored;
+//     Python's gateway dies.
+//   - i2c_data's value is an array of ints, with "addr" and "register";
+//     Python sends a comma-joined string that includes metadata.
+//     i2c_write sends its register before the data (Python ignores it).
+//     Continuous reads are new ("continuous": true, "stop": true).
+//   - Analog inputs are reported when they change (Options.AnalogChange),
+//     as pymata-express's differential; digital inputs and sonars too.
+//   - StandardFirmata (at 57600 baud) and TCP boards work as well;
+//     Python's gateway needs FirmataExpress over USB.
+//   - Auto-detection opens every candidate port at once rather than in
+//     turn; with an instance id, a board that is not FirmataExpress is
+//     passed over.
 package firmata
