@@ -34,7 +34,7 @@ func newGatewayArduinoCmd() *cobra.Command {
 	f := &arduinoFlags{keepAlive: true}
 	cmd := &cobra.Command{
 		Use:   "arduino",
-		Short: "OneGPIO gateway for an Arduino running Firmata (Python's arduino_gateway)",
+		Short: "Run the OneGPIO gateway for an Arduino running Firmata (Python's arduino_gateway)",
 		Long: `Run a OneGPIO gateway for an Arduino (or another board) running StandardFirmata
 or FirmataExpress, with the flags of Python Banyan's arduino_gateway.py:
 commands on to_arduino_gateway (-m), reports on from_arduino_gateway.
