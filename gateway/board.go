@@ -23,8 +23,8 @@ type Board interface {
 // ReportSource is a board that reads inputs. The gateway gives it a
 // function to call with each reading (DigitalInput, AnalogInput,
 // SonarData), news about its link (SystemMessage, sent on SysMsgTopic) or
-// a report of its own (RawReport) when it starts, and nil when it stops. The board may call the
-// function from any goroutine, also from within a Board method (for
+// a report of its own (RawReport) when it starts, and nil when it stops.
+// The board may call the function from any goroutine, also from within a Board method (for
 // example to report a pin's value when it becomes an input). A zero
 // Timestamp is filled in by the gateway.
 type ReportSource interface {
