@@ -1,4 +1,3 @@
-// Package benchmark holds the load generators behind `banyan bench`.
 package benchmark
 
 import (
@@ -8,9 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -44,20 +40,6 @@ func payload40(b *[40]byte, seq uint64) []byte {
 	out = binary.BigEndian.AppendUint64(out, uint64(time.Now().UnixNano()))
 	out = append(out, 0xa1, 'd', 0xac)
 	return append(out, "abcdefghijkl"...)
-}
-
-// cpuTicks reads utime+stime of a process from /proc (clock ticks, 100/s).
-func cpuTicks(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	f := strings.Fields(s[i+2:])
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return u + st, nil
 }
 
 // Forward drives a forwarder with a lossless publisher and subscriber
@@ -149,7 +131,7 @@ type seqCounter struct {
 	first, last time.Time
 }
 
-func (s *seqCounter) deliver(m zmtp.Msg) {
+func (s *seqCounter) deliver(m zmtp.Msg, _ bool) {
 	p := m.Frame(1)
 	if len(p) != 40 {
 		select { // a warm-up message
