@@ -80,6 +80,7 @@ func plotRole(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	var o chart.Options
 	fs.BoolVar(&o.LogX, "logx", false, "logarithmic x axis")
 	fs.BoolVar(&o.LogY, "logy", false, "logarithmic y axis")
+	fs.BoolVar(&o.Bars, "bars", false, "a grouped bar chart (a group per x value) instead of lines")
 	fs.StringVar(&o.Title, "title", "", "the chart's title")
 	fs.StringVar(&o.XLabel, "xlabel", "", "x axis label (default: from the column, with units)")
 	fs.StringVar(&o.YLabel, "ylabel", "", "y axis label (default: from the column, with units)")

@@ -19,6 +19,8 @@ type Options struct {
 	Title          string
 	XLabel, YLabel string
 	LogX, LogY     bool
+	// Bars draws a grouped bar chart (NewBars) instead of lines.
+	Bars bool
 }
 
 // Width and Height are the size of a saved chart in pixels.
@@ -77,13 +79,20 @@ func New(m *table.Medians, o Options) (*plot.Plot, error) {
 	if drawn == 0 {
 		return nil, fmt.Errorf("chart: nothing to draw for %s by %s", m.Metric, m.By)
 	}
+	if !o.LogY && p.Y.Min > 0 {
+		p.Y.Min = 0 // a linear axis from zero, so heights compare
+	}
 	return p, nil
 }
 
-// Save draws m as New does and writes it to path (a .png, Width x Height
+// Save draws m as New (or NewBars, with o.Bars) does and writes it to path (a .png, Width x Height
 // pixels), creating path's directory if needed.
 func Save(m *table.Medians, o Options, path string) error {
-	p, err := New(m, o)
+	draw := New
+	if o.Bars {
+		draw = NewBars
+	}
+	p, err := draw(m, o)
 	if err != nil {
 		return err
 	}

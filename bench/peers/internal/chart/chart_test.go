@@ -40,6 +40,30 @@ func TestSavePNG(t *testing.T) {
 	}
 }
 
+func TestSaveBars(t *testing.T) {
+	d, err := table.Read(strings.NewReader("bus,conns,kib_per_conn\n" +
+		"banyan,1000,23.5\nlibzmq,1000,24.5\nnats,1000,58\nmqtt,1000,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := d.Medians("conns", "kib_per_conn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "idle.png")
+	if err := Save(m, Options{Title: "idle", Bars: true}, path); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+}
+
 func TestNothingToDraw(t *testing.T) {
 	d, err := table.Read(strings.NewReader("Bus,Size,X\nbanyan,16,0\n"))
 	if err != nil {

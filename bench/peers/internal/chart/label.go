@@ -25,7 +25,7 @@ func Label(name string) string {
 	case "subscriptions":
 		return "subscriptions per subscriber"
 	case "conns":
-		return "connections"
+		return "idle clients (components on banyan and libzmq)"
 	case "components":
 		return "components"
 	case "rate":

@@ -22,7 +22,8 @@ type Medians struct {
 }
 
 // Medians groups d's rows by the "bus" column and the column by, and takes
-// the median of metric (see the package comment) in each group.
+// the median of metric (see the package comment) in each group. Empty
+// cells (a measure a bus does not have) are left out.
 func (d *Data) Medians(by, metric string) (*Medians, error) {
 	busCol, err := d.Column("bus")
 	if err != nil {
@@ -55,7 +56,9 @@ func (d *Data) Medians(by, metric string) (*Medians, error) {
 		if !slices.Contains(out.Xs, x) {
 			out.Xs = append(out.Xs, x)
 		}
-		groups[bus][x] = append(groups[bus][x], v)
+		if !math.IsNaN(v) {
+			groups[bus][x] = append(groups[bus][x], v)
+		}
 	}
 	slices.Sort(out.Xs)
 	if i := slices.Index(out.Buses, Ours); i > 0 {
@@ -65,6 +68,9 @@ func (d *Data) Medians(by, metric string) (*Medians, error) {
 		out.values[bus] = map[float64]float64{}
 		out.counts[bus] = map[float64]int{}
 		for x, vs := range byX {
+			if len(vs) == 0 {
+				continue
+			}
 			out.values[bus][x] = Median(vs)
 			out.counts[bus][x] = len(vs)
 		}

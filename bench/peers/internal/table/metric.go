@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -45,12 +46,15 @@ func (d *Data) parseMetric(expr string) (metric, error) {
 	}
 }
 
-// eval is m's value on row.
+// eval is m's value on row, NaN when a cell it needs is empty.
 func (m metric) eval(row []string) (float64, error) {
 	v := 1.0
 	for _, f := range m {
 		x := f.value
 		if f.col >= 0 {
+			if strings.TrimSpace(row[f.col]) == "" {
+				return math.NaN(), nil // not measured for this bus
+			}
 			var err error
 			if x, err = strconv.ParseFloat(strings.TrimSpace(row[f.col]), 64); err != nil {
 				return 0, fmt.Errorf("table: %w", err)

@@ -126,6 +126,23 @@ func TestNumber(t *testing.T) {
 	}
 }
 
+func TestEmptyCells(t *testing.T) {
+	d, err := Read(strings.NewReader("bus,conns,goroutines_per_conn\nbanyan,1000,1\nlibzmq,1000,\nbanyan,1000,1.5\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := d.Medians("conns", "goroutines_per_conn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Value("banyan", 1000); got != 1.25 {
+		t.Errorf("banyan %v, want 1.25", got)
+	}
+	if got := m.Value("libzmq", 1000); !math.IsNaN(got) || len(m.Buses) != 2 {
+		t.Errorf("libzmq %v (buses %v): want NaN, the bus still listed", got, m.Buses)
+	}
+}
+
 func TestReadErrors(t *testing.T) {
 	if _, err := Read(strings.NewReader("")); err == nil {
 		t.Error("empty: no error")
