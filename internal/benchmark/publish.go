@@ -29,8 +29,8 @@ func (r *runner) warmUp(ctx context.Context, i int) error {
 			if r.warmSeenBy(i) == len(r.subs) {
 				return nil
 			}
-			return fmt.Errorf("no warm-up message of publisher %d reached %d of %d subscribers within %v: is the bus forwarding? (%w)",
-				i, len(r.subs)-r.warmSeenBy(i), len(r.subs), warmTimeout, ctx.Err())
+			return fmt.Errorf("the warm-up messages of publisher %d reached %d of %d subscribers within %v: is the bus forwarding? (%w)",
+				i, r.warmSeenBy(i), len(r.subs), r.cfg.WarmUp, ctx.Err())
 		}
 	}
 }

@@ -24,6 +24,7 @@ type RunConfig struct {
 	Subscriptions int           // prefixes per subscriber: 1 (Topic+"/") plus Subscriptions-1 decoys that never match; 0 means 1
 	ForwarderPID  int           // when > 0, the forwarder's CPU per delivered message and its peak RSS are measured
 	Idle          time.Duration // end of run: give up when deliveries stop for this long; 0 means DefaultIdle
+	WarmUp        time.Duration // bound of the warm-up (every subscriber has seen every publisher); 0 means DefaultWarmUp
 	// Window bounds the messages a publisher may have in flight: sent
 	// and not yet seen (nor overtaken) by its slowest subscriber. A
 	// publisher that reaches it waits, so that a flood into a lossless bus
@@ -41,12 +42,12 @@ const (
 	DefaultSize  = 128
 	DefaultTopic = "bench"
 	DefaultIdle  = 3 * time.Second
+	// DefaultWarmUp bounds the warm-up: every subscriber has seen a
+	// message of every publisher within it, or Run fails.
+	DefaultWarmUp = 10 * time.Second
 )
 
 const (
-	// warmTimeout bounds the warm-up: every subscriber has seen a message
-	// of every publisher within it, or Run fails.
-	warmTimeout = 10 * time.Second
 	// warmEvery is the pause between a publisher's warm-up messages.
 	warmEvery = 10 * time.Millisecond
 	// drainQuiet ends the drain after the warm-up: no warm-up message
@@ -125,6 +126,9 @@ func (c RunConfig) withDefaults() (RunConfig, error) {
 	if c.Idle <= 0 {
 		c.Idle = DefaultIdle
 	}
+	if c.WarmUp <= 0 {
+		c.WarmUp = DefaultWarmUp
+	}
 	if c.Window == 0 {
 		c.Window = min(max(64<<20/(c.Size+64), 16), 1<<18)
 	}
@@ -177,7 +181,7 @@ func (c RunConfig) planned() time.Duration {
 // writes the next message into the same bytes.
 //
 // Run returns an error when the configuration is invalid, a connection
-// fails or the warm-up does not complete within 10 s. When ctx ends during
+// fails or the warm-up does not complete within cfg.WarmUp. When ctx ends during
 // the measured phase it returns what was measured so far, with ctx's error.
 func Run(ctx context.Context, bus Bus, cfg RunConfig) (RunResult, error) {
 	cfg, err := cfg.withDefaults()
@@ -236,7 +240,7 @@ func (r *runner) run(ctx context.Context, name string) (RunResult, error) {
 
 	// Warm up, each publisher on its own goroutine, which then waits for
 	// the start of the measured phase.
-	warmCtx, warmDone := context.WithTimeout(ctx, warmTimeout)
+	warmCtx, warmDone := context.WithTimeout(ctx, cfg.WarmUp)
 	defer warmDone()
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
