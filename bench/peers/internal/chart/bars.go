@@ -66,5 +66,6 @@ func NewBars(m *table.Medians, o Options) (*plot.Plot, error) {
 	}
 	p.NominalX(names...)
 	p.Y.Min = 0
+	headroom(p, false)
 	return p, nil
 }

@@ -44,10 +44,10 @@ func New(m *table.Medians, o Options) (*plot.Plot, error) {
 		p.Y.Label.Text = Label(m.Metric)
 	}
 	if o.LogX {
-		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, logTicks{}
 	}
 	if o.LogY {
-		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
 	}
 	p.Legend.Top = true
 	p.Add(plotter.NewGrid())
@@ -82,6 +82,7 @@ func New(m *table.Medians, o Options) (*plot.Plot, error) {
 	if !o.LogY && p.Y.Min > 0 {
 		p.Y.Min = 0 // a linear axis from zero, so heights compare
 	}
+	headroom(p, o.LogY)
 	return p, nil
 }
 
@@ -104,4 +105,16 @@ func Save(m *table.Medians, o Options, path string) error {
 		return fmt.Errorf("chart: save %s: %w", path, err)
 	}
 	return nil
+}
+
+// headroom raises the y axis's top by a fifth of its range (on a log axis,
+// of its decades), room for the legend above the data.
+func headroom(p *plot.Plot, logY bool) {
+	if logY {
+		if p.Y.Min > 0 && p.Y.Max > p.Y.Min {
+			p.Y.Max *= math.Pow(p.Y.Max/p.Y.Min, 0.2)
+		}
+		return
+	}
+	p.Y.Max += (p.Y.Max - p.Y.Min) / 5
 }

@@ -78,6 +78,14 @@ func TestNothingToDraw(t *testing.T) {
 	}
 }
 
+func TestCompact(t *testing.T) {
+	for v, want := range map[float64]string{1e6: "1M", 2.5e6: "2.5M", 1e4: "10k", 100: "100", 0.01: "0.01", 4.194304e6: "4.19M"} {
+		if got := compact(v); got != want {
+			t.Errorf("compact(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
 func TestLabel(t *testing.T) {
 	for in, want := range map[string]string{
 		"Subs": "subscribers", "ForwarderCPUPerMsg": "forwarder CPU per message (µs)",
