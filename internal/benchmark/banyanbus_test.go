@@ -88,3 +88,19 @@ func TestRunThroughLibzmq(t *testing.T) {
 	}
 	t.Logf("libzmq: %.0f msg/s, p50 %.0f µs, forwarder %.2f µs/msg, %.1f MiB", res.DeliveredMsgPerSec, res.Latency.P50, res.ForwarderCPUPerMsg, res.ForwarderPeakRSSMiB)
 }
+
+// Messages of every size, up to 1 MiB, arrive with exactly their size
+// (anything else would be counted as foreign).
+func TestRunSizes(t *testing.T) {
+	bp := testbp.Start(t, backplane.Options{HWM: backplane.Unlimited})
+	for _, size := range []int{16, 17, 255, 256, 65535, 65536, 1 << 20} {
+		msgs := max(4, min(20, 4<<20/size)) // the race detector is slow on big copies
+		res, err := Run(context.Background(), Banyan(bp.Options()...), RunConfig{Msgs: msgs, Size: size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Delivered != uint64(msgs) || res.Foreign != 0 || res.DeliveredBytesPerSec != res.DeliveredMsgPerSec*float64(size) {
+			t.Fatalf("size %d: delivered %d of %d, foreign %d", size, res.Delivered, msgs, res.Foreign)
+		}
+	}
+}

@@ -4,13 +4,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 )
 
 // Bar draws a run's progress as one line that rewrites itself (a carriage
 // return, no cursor control), for a terminal:
 //
-//	[=========>          ]  48%  delivered 96,000/200,000  1.2 s
+//	[=========>          ]  48%  delivered 96,000/200,000  1.2s
 //
 // Its Update method is a RunConfig.Progress function.
 type Bar struct {
@@ -38,19 +37,23 @@ func (b *Bar) Update(p Progress) {
 		frac = float64(p.Delivered) / float64(p.Expected)
 	}
 	frac = min(max(frac, 0), 1)
-	text := fmt.Sprintf(" %3.0f%%  delivered %s/%s  %s", frac*100, groupDigits(p.Delivered), groupDigits(p.Expected),
-		p.Elapsed.Round(100*time.Millisecond))
-	inner := b.width - len(text) - 3 // the brackets, and a column the terminal may wrap on
-	if inner < 10 {
-		fmt.Fprintf(b.w, "\r%s", text)
-	} else {
+	text := fmt.Sprintf(" %3.0f%%  delivered %s/%s  %.1fs", frac*100, groupDigits(p.Delivered), groupDigits(p.Expected),
+		p.Elapsed.Seconds())
+	// The line fills width-1 columns (the last one a terminal may wrap
+	// on), so each one covers the one before.
+	line := text
+	if inner := b.width - 1 - len(text) - 2; inner >= 10 {
 		full := int(frac * float64(inner))
 		bar := strings.Repeat("=", full)
 		if full < inner {
 			bar += ">" + strings.Repeat(" ", inner-full-1)
 		}
-		fmt.Fprintf(b.w, "\r[%s]%s", bar, text)
+		line = "[" + bar + "]" + text
 	}
+	if pad := b.width - 1 - len(line); pad > 0 {
+		line += strings.Repeat(" ", pad)
+	}
+	io.WriteString(b.w, "\r"+line)
 	b.drawn = true
 }
 
