@@ -41,6 +41,7 @@ func runRole(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&cfg.Subscriptions, "subscriptions", 1, "prefixes per subscriber (1 that matches, the rest decoys)")
 	fs.IntVar(&cfg.Window, "window", 0, "messages a publisher may have in flight (0: about 64 MiB of payload; -1: no bound)")
 	fs.DurationVar(&cfg.Idle, "idle", 0, "give up when deliveries stop for this long (default 3s)")
+	fs.DurationVar(&cfg.WarmUp, "warmup", 0, "bound of the warm-up, until every subscriber has seen every publisher (default 10s)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
