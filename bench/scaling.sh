@@ -15,9 +15,12 @@
 #   fanout         1 publisher -> 1, 10, 100 subscribers, lossless flood for 3 s
 #   size           1 -> 1, payloads of 16 B to 4 MiB (200,000 messages or 256 MiB, the fewer)
 #   subscriptions  1 -> 1 with 1, 100, 10,000 prefixes per subscriber, flood for 3 s
+#                  (fanout and subscriptions: at most WINDOW=5000 messages in flight per
+#                  publisher, so a slow bus drains in seconds after the 3 s: mosquitto
+#                  delivers some 40,000 msg/s in all, to 100 subscribers)
 #   unbatched      1 -> 1 at 2,000 msg/s for 10 s (one message at a time)
 #   idle           1,000 idle components (clients) on the forwarder, CPU over 10 s
-#   flood          1 -> 10, 1,000,000 messages, the publisher unbounded: peak RSS;
+#   flood          1 -> 10, 500,000 messages, the publisher unbounded: peak RSS;
 #                  plus banyan with --flow-control 16 MiB when the backplane has it
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +42,7 @@ mkdir -p bench/results bench/plots
 out=bench/results/$curve.csv
 rm -f "$out"
 buses="banyan libzmq nats mqtt"
+window=${WINDOW:-5000}
 failed=0
 
 # bench ROLE ARGS...: one measurement, appended to $out (a header first).
@@ -76,7 +80,7 @@ fanout)
   subs="1 10 100"; dur=3s
   [ -n "$quick" ] && { subs="1 10"; dur=300ms; }
   for r in $(seq "$rounds"); do for n in $subs; do for b in $buses; do
-    bench run -bus "$b" -subs "$n" -duration "$dur"
+    bench run -bus "$b" -subs "$n" -duration "$dur" -window "$window"
   done; done; done
   plot cpu subs forwarder_cpu_us_per_msg "Fan-out: forwarder CPU per delivered message, 1 publisher" -logx -logy
   plot rate subs delivered_msg_per_sec "Fan-out: delivered messages per second, 1 publisher" -logx -logy
@@ -99,7 +103,7 @@ subscriptions)
   counts="1 100 10000"; dur=3s
   [ -n "$quick" ] && { counts="1 100 1000"; dur=300ms; }
   for r in $(seq "$rounds"); do for k in $counts; do for b in $buses; do
-    bench run -bus "$b" -subscriptions "$k" -duration "$dur"
+    bench run -bus "$b" -subscriptions "$k" -duration "$dur" -window "$window"
   done; done; done
   plot cpu subscriptions forwarder_cpu_us_per_msg "Subscriptions per subscriber: forwarder CPU per message" -logx -logy
   plot p50 subscriptions latency_p50_us "Subscriptions per subscriber: p50 latency under a flood" -logx -logy
@@ -126,7 +130,7 @@ idle)
   table conns kib_per_conn kib_per_component goroutines_per_conn threads_after idle_cpu_percent
   ;;
 flood)
-  msgs=1000000
+  msgs=500000
   [ -n "$quick" ] && msgs=20000
   variants=("banyan" "" "libzmq" "nats" "mqtt")
   if "$tmp/banyan" backplane --help 2>&1 | grep -q -- '--flow-control'; then
