@@ -46,7 +46,8 @@ started here) or --pid (a forwarder process on this machine), it also reports
 the forwarder's CPU per delivered message and its peak resident memory (Linux).
 
 A publisher keeps at most about 64 MiB of messages in flight ahead of its
-slowest subscriber, so a flood measures throughput rather than memory.
+slowest subscriber (--window), so a flood measures throughput rather than
+memory.
 
 Output is a summary for people, one JSON object (--json), or CSV: a header
 and one row (--csv; --no-header to append to a file). On a terminal, stderr
@@ -71,6 +72,7 @@ bench/compare-*.sh scripts run.`,
 	fs.Float64Var(&f.cfg.Rate, "rate", 0, "messages per second per publisher (0: as fast as possible)")
 	fs.IntVar(&f.cfg.Subscriptions, "subscriptions", 1, "prefix subscriptions per subscriber: the one that matches, and decoys that never do")
 	fs.StringVar(&f.cfg.Topic, "topic", benchmark.DefaultTopic, "topic prefix: publisher i publishes on TOPIC/i")
+	fs.IntVar(&f.cfg.Window, "window", 0, "most messages a publisher has in flight ahead of its slowest subscriber (0: about 64 MiB of payload; -1: no bound)")
 	fs.DurationVar(&f.cfg.Idle, "idle", benchmark.DefaultIdle, "end the run when deliveries have stopped for this long (the rest is lost)")
 	fs.DurationVar(&f.connectTimeout, "connect-timeout", 5*time.Second, "give up when the backplane has not answered for this long")
 	fs.IntVar(&f.pid, "pid", 0, "the forwarder's process id, to measure its CPU and memory")

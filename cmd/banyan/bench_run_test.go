@@ -68,7 +68,7 @@ func TestBenchCSV(t *testing.T) {
 
 func TestBenchJSONAndSummary(t *testing.T) {
 	bp := testbp.Start(t, backplane.Options{HWM: backplane.Unlimited})
-	out, errOut, err := runBench(t, append(bp.Args(), "--subs", "3", "--msgs", "900", "--subscriptions", "50", "--json")...)
+	out, errOut, err := runBench(t, append(bp.Args(), "--subs", "3", "--msgs", "900", "--subscriptions", "50", "--window", "100", "--json")...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errOut)
 	}
