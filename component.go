@@ -194,7 +194,7 @@ func timeoutText(d time.Duration) string {
 // topics are dropped, bad input is counted and skipped, the rest goes to the
 // delivery channel. A full channel holds the connection back (TCP
 // back-pressure), as libzmq's RCVHWM does.
-func (c *Component) route(zm zmtp.Msg) {
+func (c *Component) route(zm zmtp.Msg, _ bool) {
 	topic := zm.Topic()
 	if bytes.HasPrefix(topic, reserved) {
 		return

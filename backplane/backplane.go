@@ -157,8 +157,11 @@ func New(opts Options) (*Backplane, error) {
 		zo.Budget = b.pub.Budget() // both sockets share one budget
 	}
 	// Each publisher's connection goroutine forwards its own messages
-	// straight into the PUB's per-subscriber queues (Send never blocks).
-	zo.Deliver = func(m zmtp.Msg) { b.pub.Send(m) }
+	// straight into the PUB's per-subscriber queues (Send never blocks):
+	// the last message of what has arrived is written at once to idle
+	// subscribers from this goroutine; one with more behind it is queued,
+	// to go out in one write with the rest of the burst.
+	zo.Deliver = func(m zmtp.Msg, more bool) { b.pub.SendBurst(m, more) }
 	b.sub = zmtp.NewSub(zo)
 	b.sub.Subscribe(nil)
 	pp := port(opts.PublisherPort, DefaultPublisherPort)

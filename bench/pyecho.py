@@ -2,6 +2,9 @@
 
   pyecho.py server HOST PUB_PORT SUB_PORT      republish "echo" on "reply"
   pyecho.py client HOST PUB_PORT SUB_PORT N    N round trips, print JSON stats
+  pyecho.py direct HOST PUB_PORT SUB_PORT      a server with no forwarder: it binds
+                                               (SUB on PUB_PORT, PUB on SUB_PORT) and
+                                               the client connects to it directly
 
 Both use blocking receives (no polling sleep), packb(use_bin_type=True) and
 unpackb(raw=False) as Python Banyan components do.
@@ -16,9 +19,14 @@ import zmq
 role, host, pub_port, sub_port = sys.argv[1:5]
 ctx = zmq.Context()
 pub = ctx.socket(zmq.PUB)
-pub.connect("tcp://%s:%s" % (host, pub_port))
 sub = ctx.socket(zmq.SUB)
-sub.connect("tcp://%s:%s" % (host, sub_port))
+if role == "direct":
+    sub.bind("tcp://%s:%s" % (host, pub_port))
+    pub.bind("tcp://%s:%s" % (host, sub_port))
+    role = "server"
+else:
+    pub.connect("tcp://%s:%s" % (host, pub_port))
+    sub.connect("tcp://%s:%s" % (host, sub_port))
 
 if role == "server":
     sub.setsockopt(zmq.SUBSCRIBE, b"echo")

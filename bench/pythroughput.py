@@ -4,7 +4,10 @@ side-by-side in compare-throughput.sh: a subscriber process and a publisher
 process; the subscriber prints {"Delivered", "MsgPerSec"} as JSON.
 
   pythroughput.py sub HOST PUB_PORT SUB_PORT N
-  pythroughput.py pub HOST PUB_PORT SUB_PORT N
+  pythroughput.py pub HOST PUB_PORT SUB_PORT N [RATE]
+
+With RATE (messages per second), the publisher paces itself to an absolute
+schedule, one message at a time, as a sensor does (compare-unbatched.sh).
 """
 import json
 import sys
@@ -42,7 +45,13 @@ else:
     p.setsockopt(zmq.SNDHWM, 0)
     p.connect("tcp://%s:%s" % (host, pub_port))
     time.sleep(1.0)  # slow joiner: Python Banyan sleeps 0.3 s; be generous
+    rate = float(sys.argv[6]) if len(sys.argv) > 6 else 0
+    start = time.perf_counter()
     for i in range(n):
+        if rate:
+            ahead = start + i / rate - time.perf_counter()
+            if ahead > 0:
+                time.sleep(ahead)
         p.send_multipart([b"test", msgpack.packb({"msg": i}, use_bin_type=True)])
     p.close(linger=-1)
     ctx.term()

@@ -69,7 +69,10 @@ type Options struct {
 	// goroutine reading its connection, instead of the Messages channel
 	// (which then stays empty): one hand-off fewer, for forwarders. It is
 	// called concurrently for different connections and must not block.
-	Deliver func(Msg)
+	// more reports that bytes of a next message from the same connection
+	// have already arrived: a burst, whose messages a forwarder can leave
+	// to be written in one batch (Pub.SendBurst).
+	Deliver func(m Msg, more bool)
 }
 
 // Version is a ZMTP protocol version, for Options.Version: major*10+minor.

@@ -17,6 +17,16 @@ import (
 // prefix of its first frame. Send never blocks: each peer has its own queue
 // bounded by SendHWM, and a full queue drops for that peer only.
 //
+// A message for a peer whose connection is idle (nothing queued, nobody
+// writing) is written at once by the goroutine that sends it, with one
+// non-blocking write: no other goroutine is woken. What the socket buffer
+// does not take at once is queued, ahead of anything queued meanwhile, for a
+// writer goroutine, which exists only while a peer has a backlog: it writes
+// the whole queue in batches and flushes when the queue has run dry. Send
+// takes the direct path only after a pause in that peer's traffic
+// (directGap); in a stream, messages are queued and batched, as they were
+// before the direct path existed.
+//
 // Send is safe from any goroutine.
 type Pub struct {
 	s socket
@@ -25,8 +35,13 @@ type Pub struct {
 	peers   atomic.Pointer[[]*pubPeer] // snapshot read lock-free by Send
 	byEP    map[string]*pubPeer        // connect-side peers, kept across reconnects
 
-	subscribed changes // fired when a peer's subscription is applied
-	pongs      pongs   // Flushes waiting for their PONG
+	subscribed changes       // fired when a peer's subscription is applied
+	pongs      pongs         // Flushes waiting for their PONG
+	epoch      time.Time     // the zero of pubPeer.last
+	direct     atomic.Uint64 // messages that took the direct path (tests)
+	// afterDirectWrite, for tests, runs between a direct write and taking
+	// the peer's lock again: the window in which others queue.
+	afterDirectWrite func(n, size int)
 }
 
 // pubPeer is one subscriber: an accepted connection, or a Connect endpoint
@@ -34,7 +49,6 @@ type Pub struct {
 type pubPeer struct {
 	hwm      int
 	hwmBytes int64
-	wake     chan struct{} // capacity 1: "the queue has something"
 
 	mu       sync.Mutex
 	q        []Msg
@@ -42,18 +56,22 @@ type pubPeer struct {
 	subs     map[string]int // prefix -> reference count
 	subBytes int64          // total length of the prefixes in subs
 	fresh    bool           // a new connection has not sent a subscription yet
-	busy     bool           // the writer holds a batch not yet flushed
-	conn     *conn
-	drops    uint64
-	logged   uint64 // drops count at the last log line
-	refused  uint64 // subscriptions refused on this connection
+	// writing: a goroutine (the writer, or a sender on the direct path)
+	// has the right to write to conn; everyone else queues. The writer
+	// goroutine runs only while writing is held for it.
+	writing bool
+	last    int64 // when Send last had a message for this peer (monotonic ns)
+	conn    *conn
+	drops   uint64
+	logged  uint64 // drops count at the last log line
+	refused uint64 // subscriptions refused on this connection
 
 	set prefixset.Set // the distinct prefixes of subs, matched lock-free
 }
 
 // NewPub returns a PUB socket. Call Bind and/or Connect, then Send.
 func NewPub(opts Options) *Pub {
-	p := &Pub{byEP: map[string]*pubPeer{}}
+	p := &Pub{byEP: map[string]*pubPeer{}, epoch: time.Now()}
 	p.s.init(kindPub, opts, p)
 	empty := []*pubPeer{}
 	p.peers.Store(&empty)
@@ -79,7 +97,7 @@ func (p *Pub) Close() error {
 	return p.s.close(func() bool {
 		for _, pp := range *p.peers.Load() {
 			pp.mu.Lock()
-			pending := (len(pp.q) > 0 || pp.busy) && pp.conn != nil
+			pending := (len(pp.q) > 0 || pp.writing) && pp.conn != nil
 			pp.mu.Unlock()
 			if pending {
 				return false
@@ -89,10 +107,44 @@ func (p *Pub) Close() error {
 	})
 }
 
-// Send queues m for every subscribed peer. It returns ErrClosed after Close.
-func (p *Pub) Send(m Msg) error {
+// directGap is the pause in a peer's traffic after which Send writes a
+// message directly instead of queueing it for the writer goroutine. A
+// sensor publishing a few thousand messages a second gets the direct path
+// (no goroutine woken, one write); a stream denser than this is batched
+// (one write for many messages), so a flood costs what it did.
+const directGap = 20 * time.Microsecond
+
+// Send queues m for every subscribed peer, or writes it at once to a peer
+// whose connection is idle and whose traffic has paused (see Pub). It never
+// blocks, and returns ErrClosed after Close.
+func (p *Pub) Send(m Msg) error { return p.send(m, sendAuto) }
+
+// SendBurst is Send for a caller that knows whether more messages follow at
+// once, such as a forwarder that has the next message already read: with
+// more, m is queued for the writer, to go out in one write with what
+// follows; without, it takes the direct path to every idle peer, whatever
+// the pause. Order per peer is kept either way.
+func (p *Pub) SendBurst(m Msg, more bool) error {
+	if more {
+		return p.send(m, sendQueue)
+	}
+	return p.send(m, sendDirect)
+}
+
+// How send may deliver to an idle peer.
+const (
+	sendAuto   = iota // directly after a pause of directGap, else queued
+	sendQueue         // always queued for the writer
+	sendDirect        // directly when the peer is idle
+)
+
+func (p *Pub) send(m Msg, how int) error {
 	if p.s.isClosed() {
 		return ErrClosed
+	}
+	var now int64
+	if how == sendAuto {
+		now = int64(time.Since(p.epoch)) // monotonic
 	}
 	p.s.sent.Add(1)
 	topic := m.Topic()
@@ -102,7 +154,7 @@ func (p *Pub) Send(m Msg) error {
 	}
 	for _, pp := range *p.peers.Load() {
 		if pp.set.MatchAtLeast(topic, min) {
-			if !pp.enqueue(m) {
+			if !pp.enqueue(p, m, how, now) {
 				p.s.dropped.Add(1)
 				pp.logDrop(p)
 			}
@@ -115,8 +167,10 @@ func (p *Pub) Send(m Msg) error {
 func (p *Pub) SendFrames(frames ...[]byte) error { return p.Send(NewMsg(frames...)) }
 
 // enqueue adds m unless the queue is at its high-water mark, in messages
-// or in bytes. An empty queue always takes one message.
-func (pp *pubPeer) enqueue(m Msg) bool {
+// or in bytes (an empty queue always takes one message), or writes it
+// directly when the connection is idle and how (with now, for sendAuto)
+// allows it.
+func (pp *pubPeer) enqueue(p *Pub, m Msg, how int, now int64) bool {
 	size := int64(len(m.raw))
 	pp.mu.Lock()
 	if pp.hwm > 0 && len(pp.q) >= pp.hwm || pp.hwmBytes > 0 && pp.qBytes > 0 && size > pp.hwmBytes-pp.qBytes {
@@ -124,14 +178,63 @@ func (pp *pubPeer) enqueue(m Msg) bool {
 		pp.mu.Unlock()
 		return false
 	}
+	direct := how == sendDirect || how == sendAuto && now-pp.last >= int64(directGap)
+	if how == sendAuto {
+		pp.last = now
+	}
+	if c := pp.conn; direct && c != nil && !pp.writing && len(pp.q) == 0 && !c.fr.v1 {
+		pp.writeDirect(c, m, p.afterDirectWrite) // unlocks
+		p.direct.Add(1)
+		return true
+	}
 	pp.q = append(pp.q, m)
 	pp.qBytes += size
+	pp.kick()
 	pp.mu.Unlock()
-	select {
-	case pp.wake <- struct{}{}:
-	default:
-	}
 	return true
+}
+
+// writeDirect writes m to c from the calling goroutine with one
+// non-blocking write; what the socket does not take is queued first in
+// line for the writer. pp.mu is held on entry and released on return.
+func (pp *pubPeer) writeDirect(c *conn, m Msg, hook func(n, size int)) {
+	pp.writing = true
+	pp.qBytes += int64(len(m.raw))
+	pp.mu.Unlock()
+	n, err := c.tryWrite(m.raw)
+	if hook != nil {
+		hook(n, len(m.raw))
+	}
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	pp.writing = false
+	pp.qBytes -= int64(len(m.raw))
+	switch {
+	case err != nil:
+		c.nc.Close() // the read loop sees it and ends the connection
+	case pp.conn != c:
+		// The connection went away meanwhile; a tail written to it must
+		// not start the next one.
+	case n < len(m.raw):
+		rest := Msg{raw: m.raw[n:]}
+		pp.q = append(pp.q, Msg{})
+		copy(pp.q[1:], pp.q)
+		pp.q[0] = rest
+		pp.qBytes += int64(len(rest.raw))
+	}
+	pp.kick()
+}
+
+// kick starts the writer goroutine when the queue has something, the
+// connection is up and nobody is writing. pp.mu is held.
+func (pp *pubPeer) kick() {
+	c := pp.conn
+	if pp.writing || c == nil || len(pp.q) == 0 {
+		return
+	}
+	pp.writing = true
+	c.writers.Add(1)
+	go pp.writer(c)
 }
 
 // logDrop logs the first drop for a peer and then every time the count has
@@ -236,7 +339,7 @@ func (p *Pub) removePeer(pp *pubPeer) {
 // peerFor returns the peer record for a new connection.
 func (p *Pub) peerFor(c *conn) *pubPeer {
 	newPeer := func() *pubPeer {
-		return &pubPeer{hwm: p.s.opts.SendHWM, hwmBytes: p.s.opts.SendHWMBytes, wake: make(chan struct{}, 1), subs: map[string]int{}}
+		return &pubPeer{hwm: p.s.opts.SendHWM, hwmBytes: p.s.opts.SendHWMBytes, subs: map[string]int{}}
 	}
 	if c.endpoint == "" {
 		pp := newPeer()
@@ -256,14 +359,16 @@ func (p *Pub) peerFor(c *conn) *pubPeer {
 	return pp
 }
 
-// serve runs one connection: a writer goroutine drains the peer's queue while
-// this goroutine reads subscriptions and commands.
+// serve runs one connection: this goroutine reads subscriptions and
+// commands, while messages go out directly from senders or from a writer
+// goroutine started for a backlog (kick).
 func (p *Pub) serve(c *conn) error {
 	pp := p.peerFor(c)
 	pp.mu.Lock()
 	pp.conn = c
 	pp.fresh = len(pp.subs) > 0
 	pp.refused = 0
+	pp.kick() // send what was queued while disconnected
 	pp.mu.Unlock()
 	if c.unversioned {
 		// A ZMTP 1.0 subscriber sends no subscriptions: as libzmq does,
@@ -272,23 +377,13 @@ func (p *Pub) serve(c *conn) error {
 		pp.subscribe(p, nil, true)
 	}
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		p.writer(c, pp, stop)
-	}()
-	pp.wake <- struct{}{} // drain anything queued while disconnected
 	err := p.readLoop(c, pp)
 
-	close(stop)
-	c.nc.Close()
-	wg.Wait()
 	pp.mu.Lock()
-	pp.conn = nil
-	pp.busy = false
+	pp.conn = nil // no new writer or direct write for c
 	pp.mu.Unlock()
+	c.nc.Close()
+	c.writers.Wait()
 	if c.endpoint == "" {
 		p.removePeer(pp)
 	}
@@ -317,56 +412,59 @@ func (p *Pub) readLoop(c *conn, pp *pubPeer) error {
 	}
 }
 
-// writer sends the peer's queued messages in batches and flushes only when
-// the queue has run dry, so a burst costs few write syscalls.
-func (p *Pub) writer(c *conn, pp *pubPeer, stop chan struct{}) {
+// writer sends the peer's queued messages to c in batches and flushes only
+// when the queue has run dry, so a burst costs few write syscalls; then it
+// gives up the write right and ends. It runs with pp.writing held for it
+// (kick).
+func (pp *pubPeer) writer(c *conn) {
+	defer c.writers.Done()
 	var batch []Msg
+	var written int64 // bytes of the last batch, still in qBytes
 	for {
-		select {
-		case <-pp.wake:
-		case <-stop:
+		pp.mu.Lock()
+		pp.qBytes -= written
+		written = 0
+		if pp.conn != c {
+			pp.writing = false
+			pp.mu.Unlock()
 			return
 		}
-		var written int64 // bytes of the last batch, still in qBytes
-		for {
-			pp.mu.Lock()
-			pp.qBytes -= written
-			batch, pp.q = pp.q, batch[:0]
-			pp.busy = true
+		if len(pp.q) == 0 {
 			pp.mu.Unlock()
-			if len(batch) == 0 {
-				break
-			}
 			c.wmu.Lock()
-			var err error
-			written = 0
-			for i := range batch {
-				if err == nil {
-					if c.fr.v1 {
-						err = c.write10(batch[i])
-					} else {
-						_, err = c.w.Write(batch[i].raw)
-					}
-				}
-				written += int64(len(batch[i].raw))
-				batch[i] = Msg{}
-			}
+			err := c.w.Flush()
 			c.wmu.Unlock()
-			if err != nil {
-				pp.mu.Lock()
-				pp.qBytes -= written
+			pp.mu.Lock()
+			if err != nil || len(pp.q) == 0 || pp.conn != c {
+				pp.writing = false
 				pp.mu.Unlock()
-				c.nc.Close()
+				if err != nil {
+					c.nc.Close()
+				}
 				return
 			}
 		}
-		c.wmu.Lock()
-		err := c.w.Flush()
-		c.wmu.Unlock()
-		pp.mu.Lock()
-		pp.busy = len(pp.q) > 0
+		batch, pp.q = pp.q, batch[:0]
 		pp.mu.Unlock()
+		c.wmu.Lock()
+		var err error
+		for i := range batch {
+			if err == nil {
+				if c.fr.v1 {
+					err = c.write10(batch[i])
+				} else {
+					_, err = c.w.Write(batch[i].raw)
+				}
+			}
+			written += int64(len(batch[i].raw))
+			batch[i] = Msg{}
+		}
+		c.wmu.Unlock()
 		if err != nil {
+			pp.mu.Lock()
+			pp.qBytes -= written
+			pp.writing = false
+			pp.mu.Unlock()
 			c.nc.Close()
 			return
 		}
@@ -478,7 +576,7 @@ func (p *Pub) Flush(ctx context.Context) error {
 	return retry.Until(ctx, p.s.done, ErrClosed, nil, time.Millisecond, 20*time.Millisecond, func() bool {
 		for _, pp := range older {
 			pp.mu.Lock()
-			drained := len(pp.q) == 0 && !pp.busy || pp.conn == nil
+			drained := len(pp.q) == 0 && !pp.writing || pp.conn == nil
 			pp.mu.Unlock()
 			if !drained {
 				return false
@@ -494,9 +592,6 @@ func (pp *pubPeer) enqueueControl(m Msg) {
 	pp.mu.Lock()
 	pp.q = append(pp.q, m)
 	pp.qBytes += int64(len(m.raw))
+	pp.kick()
 	pp.mu.Unlock()
-	select {
-	case pp.wake <- struct{}{}:
-	default:
-	}
 }

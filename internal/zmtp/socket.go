@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -63,9 +64,11 @@ type conn struct {
 	s       *socket
 	nc      net.Conn
 	fr      frameReader
-	wmu     sync.Mutex // guards w
+	wmu     sync.Mutex // guards w, and writes to nc after the handshake
 	w       writer
-	refused atomic.Uint64 // messages over the size limit from this peer
+	raw     syscall.RawConn // nc's, for tryWrite; nil when nc has none
+	writers sync.WaitGroup  // a PUB's writer goroutine for this connection
+	refused atomic.Uint64   // messages over the size limit from this peer
 	// version is what the connection speaks: the older of ours and the
 	// peer's. It decides the framing (1.0 or the rest), commands (3.x),
 	// the form of subscriptions (commands from 3.1, messages before) and
@@ -314,11 +317,14 @@ func (s *socket) runConn(nc net.Conn, endpoint string) bool {
 	c := &conn{
 		s:        s,
 		nc:       nc,
-		fr:       newFrameReader(newReader(nc, &s.pool), s.opts.MaxMessageSize, s.opts.Budget, &s.pending),
 		w:        writer{nc: nc, pool: &s.pool},
 		endpoint: endpoint,
 		remote:   nc.RemoteAddr().String(),
 	}
+	if sc, ok := nc.(syscall.Conn); ok {
+		c.raw, _ = sc.SyscallConn()
+	}
+	c.fr = newFrameReader(newReader(c.readSource(), &s.pool), s.opts.MaxMessageSize, s.opts.Budget, &s.pending)
 	c.fr.refused = func(size uint64) { s.refuse(c, size) }
 	if !s.track(c) {
 		nc.Close()

@@ -212,7 +212,7 @@ func (sb *Sub) serve(c *conn) error {
 		}
 		if deliver := sb.s.opts.Deliver; deliver != nil {
 			sb.s.received.Add(1)
-			deliver(m)
+			deliver(m, len(c.fr.r.buffered()) > 0)
 			continue
 		}
 		select {
