@@ -74,6 +74,18 @@ type Options struct {
 	// (0 means 100,000; Unlimited, no limit). Subscriptions past it are
 	// ignored, logged and counted (Stats.SubscriptionsRefused).
 	MaxSubscriptions int
+	// FlowControl, when positive, turns on flow control: once this many
+	// bytes wait in subscriber queues together, the backplane stops
+	// reading publishers' connections (TCP then slows the publishers)
+	// until the queues have drained back to it. Memory then follows this
+	// bound instead of each subscriber's HWM, and a lossless flood loses
+	// nothing, at the price of the slowest subscriber setting everyone's
+	// pace. A subscriber that takes nothing for a second is no longer
+	// waited for (its queue fills to its HWM and drops, as without flow
+	// control), so one stalled subscriber cannot stop the bus. 0, the
+	// default, is libzmq's behaviour: never slow a publisher, drop at a
+	// full queue.
+	FlowControl int64
 	// PendingBudget bounds the memory that partially received messages hold
 	// across all connections: 0 means 4 x MaxMessageSize (at least 1 GiB).
 	// A publisher whose message would pass it is disconnected (BadInput).
@@ -143,6 +155,7 @@ func New(opts Options) (*Backplane, error) {
 	zo.SendHWMBytes = opts.HWMBytes
 	zo.MaxMessageSize = opts.MaxMessageSize
 	zo.MaxSubscriptions = opts.MaxSubscriptions
+	zo.FlowControl = opts.FlowControl
 	if opts.PendingBudget > 0 {
 		zo.Budget = zmtp.NewBudget(opts.PendingBudget)
 	}
@@ -161,7 +174,10 @@ func New(opts Options) (*Backplane, error) {
 	// the last message of what has arrived is written at once to idle
 	// subscribers from this goroutine; one with more behind it is queued,
 	// to go out in one write with the rest of the burst.
-	zo.Deliver = func(m zmtp.Msg, more bool) { b.pub.SendBurst(m, more) }
+	zo.Deliver = func(m zmtp.Msg, more bool) {
+		b.pub.SendBurst(m, more)
+		b.pub.WaitFlow() // returns at once without flow control
+	}
 	b.sub = zmtp.NewSub(zo)
 	b.sub.Subscribe(nil)
 	pp := port(opts.PublisherPort, DefaultPublisherPort)

@@ -22,6 +22,7 @@ func newBackplaneCmd() *cobra.Command {
 		hwmBytes byteSize
 		maxMsg   byteSize = backplane.DefaultMaxMessageSize
 		maxSubs  int
+		flow     byteSize
 		verbose  bool
 		metrics  string
 	)
@@ -56,7 +57,7 @@ process name find this one: its command line contains "backplane".`,
 			bp, err := backplane.New(backplane.Options{
 				Name: name, Bind: bind, PublisherPort: pubPort, SubscriberPort: subPort,
 				HWM: hwm, HWMBytes: int64(hwmBytes), MaxMessageSize: int64(maxMsg), MaxSubscriptions: maxSubs,
-				Logger: log,
+				FlowControl: int64(flow), Logger: log,
 			})
 			if err != nil {
 				return err
@@ -83,6 +84,7 @@ process name find this one: its command line contains "backplane".`,
 	f.Var(&hwmBytes, "hwm-bytes", "per-subscriber queue limit in bytes, beside --hwm, so a stalled subscriber cannot pin gigabytes (0 = 64MiB, or unlimited with --hwm -1; -1 = unlimited)")
 	f.Var(&maxMsg, "max-message-size", "largest message accepted, topic and payload together; a larger one is dropped, logged and counted, and the publisher stays connected (0 or -1 = no limit)")
 	f.IntVar(&maxSubs, "max-subscriptions", 0, "most distinct topic prefixes one subscriber may hold; more are ignored, logged and counted (0 = 100000, -1 = unlimited)")
+	f.Var(&flow, "flow-control", "flow control: when this many bytes wait in subscriber queues together, stop reading publishers until they drain, instead of queueing to the HWM and dropping (e.g. 16MiB; 0 = off, as libzmq). A subscriber that takes nothing for 1 s is no longer waited for")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log connections and disconnections")
 	f.StringVar(&metrics, "metrics", "", "serve Prometheus metrics (forwarded, dropped, bad input, publishers, subscribers) on this address, e.g. :9143")
 	return cmd

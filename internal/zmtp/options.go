@@ -73,6 +73,11 @@ type Options struct {
 	// have already arrived: a burst, whose messages a forwarder can leave
 	// to be written in one batch (Pub.SendBurst).
 	Deliver func(m Msg, more bool)
+	// FlowControl, on a PUB, when positive, is the bound in bytes on what
+	// may wait in its peers' queues together before WaitFlow holds its
+	// callers back (a forwarder's publisher connections). 0 means none:
+	// queues fill to their HWM and drop, as libzmq's do.
+	FlowControl int64
 }
 
 // Version is a ZMTP protocol version, for Options.Version: major*10+minor.

@@ -42,11 +42,15 @@ type Pub struct {
 	// afterDirectWrite, for tests, runs between a direct write and taking
 	// the peer's lock again: the window in which others queue.
 	afterDirectWrite func(n, size int)
+
+	backlog atomic.Int64 // bytes queued for peers not stalled (Options.FlowControl)
+	drained changes      // fired when backlog falls to FlowControl or below
 }
 
 // pubPeer is one subscriber: an accepted connection, or a Connect endpoint
 // whose queue and subscriptions survive reconnects (as libzmq's pipes do).
 type pubPeer struct {
+	pub      *Pub
 	hwm      int
 	hwmBytes int64
 
@@ -61,6 +65,8 @@ type pubPeer struct {
 	// goroutine runs only while writing is held for it.
 	writing bool
 	last    int64 // when Send last had a message for this peer (monotonic ns)
+	wrote   int64 // when the writer last wrote to conn (monotonic ns; flow control)
+	stalled bool  // left out of the flow-control backlog until its queue empties
 	conn    *conn
 	drops   uint64
 	logged  uint64 // drops count at the last log line
@@ -188,7 +194,7 @@ func (pp *pubPeer) enqueue(p *Pub, m Msg, how int, now int64) bool {
 		return true
 	}
 	pp.q = append(pp.q, m)
-	pp.qBytes += size
+	pp.grow(size)
 	pp.kick()
 	pp.mu.Unlock()
 	return true
@@ -199,7 +205,7 @@ func (pp *pubPeer) enqueue(p *Pub, m Msg, how int, now int64) bool {
 // line for the writer. pp.mu is held on entry and released on return.
 func (pp *pubPeer) writeDirect(c *conn, m Msg, hook func(n, size int)) {
 	pp.writing = true
-	pp.qBytes += int64(len(m.raw))
+	pp.grow(int64(len(m.raw)))
 	pp.mu.Unlock()
 	n, err := c.tryWrite(m.raw)
 	if hook != nil {
@@ -208,7 +214,10 @@ func (pp *pubPeer) writeDirect(c *conn, m Msg, hook func(n, size int)) {
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
 	pp.writing = false
-	pp.qBytes -= int64(len(m.raw))
+	if n > 0 {
+		pp.touch()
+	}
+	pp.grow(-int64(len(m.raw)))
 	switch {
 	case err != nil:
 		c.nc.Close() // the read loop sees it and ends the connection
@@ -220,7 +229,7 @@ func (pp *pubPeer) writeDirect(c *conn, m Msg, hook func(n, size int)) {
 		pp.q = append(pp.q, Msg{})
 		copy(pp.q[1:], pp.q)
 		pp.q[0] = rest
-		pp.qBytes += int64(len(rest.raw))
+		pp.grow(int64(len(rest.raw)))
 	}
 	pp.kick()
 }
@@ -339,7 +348,7 @@ func (p *Pub) removePeer(pp *pubPeer) {
 // peerFor returns the peer record for a new connection.
 func (p *Pub) peerFor(c *conn) *pubPeer {
 	newPeer := func() *pubPeer {
-		return &pubPeer{hwm: p.s.opts.SendHWM, hwmBytes: p.s.opts.SendHWMBytes, subs: map[string]int{}}
+		return &pubPeer{pub: p, hwm: p.s.opts.SendHWM, hwmBytes: p.s.opts.SendHWMBytes, subs: map[string]int{}}
 	}
 	if c.endpoint == "" {
 		pp := newPeer()
@@ -386,6 +395,11 @@ func (p *Pub) serve(c *conn) error {
 	c.writers.Wait()
 	if c.endpoint == "" {
 		p.removePeer(pp)
+		pp.mu.Lock()
+		clear(pp.q)
+		pp.q = pp.q[:0]
+		pp.grow(-pp.qBytes) // nobody will write it
+		pp.mu.Unlock()
 	}
 	return err
 }
@@ -422,8 +436,11 @@ func (pp *pubPeer) writer(c *conn) {
 	var written int64 // bytes of the last batch, still in qBytes
 	for {
 		pp.mu.Lock()
-		pp.qBytes -= written
-		written = 0
+		if written > 0 {
+			pp.touch()
+			pp.grow(-written)
+			written = 0
+		}
 		if pp.conn != c {
 			pp.writing = false
 			pp.mu.Unlock()
@@ -462,7 +479,7 @@ func (pp *pubPeer) writer(c *conn) {
 		c.wmu.Unlock()
 		if err != nil {
 			pp.mu.Lock()
-			pp.qBytes -= written
+			pp.grow(-written)
 			pp.writing = false
 			pp.mu.Unlock()
 			c.nc.Close()
@@ -591,7 +608,103 @@ func (p *Pub) Flush(ctx context.Context) error {
 func (pp *pubPeer) enqueueControl(m Msg) {
 	pp.mu.Lock()
 	pp.q = append(pp.q, m)
-	pp.qBytes += int64(len(m.raw))
+	pp.grow(int64(len(m.raw)))
 	pp.kick()
 	pp.mu.Unlock()
 }
+
+// grow changes the peer's queued bytes by delta, and with flow control
+// the socket's backlog, firing drained when it falls back to the bound. A
+// stalled peer (see WaitFlow) rejoins the backlog once its queue is empty.
+// pp.mu is held.
+func (pp *pubPeer) grow(delta int64) {
+	bound := pp.pub.s.opts.FlowControl
+	if bound <= 0 {
+		pp.qBytes += delta
+		return
+	}
+	if pp.qBytes == 0 && delta > 0 {
+		pp.touch() // bytes start to wait: the stall clock starts
+	}
+	pp.qBytes += delta
+	if pp.stalled {
+		pp.stalled = pp.qBytes > 0
+		return
+	}
+	if n := pp.pub.backlog.Add(delta); delta < 0 && n <= bound && n-delta > bound {
+		pp.pub.drained.fire()
+	}
+}
+
+// touch notes, for flow control, that the peer's queue moved. pp.mu is
+// held.
+func (pp *pubPeer) touch() {
+	if pp.pub.s.opts.FlowControl > 0 {
+		pp.wrote = int64(time.Since(pp.pub.epoch))
+	}
+}
+
+// stallAfter is how long a peer's queue may hold bytes without its writer
+// writing any before flow control stops waiting for it.
+const stallAfter = time.Second
+
+// WaitFlow is flow control (Options.FlowControl): it returns at once while
+// the bytes queued for peers are at most the bound, and otherwise waits
+// until writers have brought them back to it, or the socket closes. A
+// forwarder calls it after each Send on a publisher's connection
+// goroutine: that connection is then read no faster than the subscribers
+// take what it brings. A peer whose writer has written nothing for
+// stallAfter while bytes wait for it (a stalled subscriber) is left out of
+// the count until its queue has emptied, so one dead peer cannot stop the
+// bus: its queue fills to its HWM and drops, as without flow control.
+func (p *Pub) WaitFlow() {
+	bound := p.s.opts.FlowControl
+	if bound <= 0 || p.backlog.Load() <= bound {
+		return
+	}
+	tick := time.NewTicker(stallAfter / 4)
+	defer tick.Stop()
+	for {
+		ch := p.drained.wait()
+		if p.backlog.Load() <= bound {
+			return
+		}
+		select {
+		case <-ch:
+		case <-tick.C:
+			p.leaveOutStalled()
+		case <-p.s.done:
+			return
+		}
+	}
+}
+
+// leaveOutStalled takes peers whose writer has not written for stallAfter
+// out of the flow-control backlog.
+func (p *Pub) leaveOutStalled() {
+	now := int64(time.Since(p.epoch))
+	for _, pp := range *p.peers.Load() {
+		pp.mu.Lock()
+		if !pp.stalled && pp.qBytes > 0 && now-pp.wrote > int64(stallAfter) {
+			if n := p.backlog.Add(-pp.qBytes); n <= p.s.opts.FlowControl {
+				p.drained.fire()
+			}
+			pp.stalled = true
+			p.s.log.Warn("flow control: a subscriber has taken nothing for a while; not waiting for it",
+				"remote", remoteOf(pp.conn), "queued_bytes", pp.qBytes, "after", stallAfter)
+		}
+		pp.mu.Unlock()
+	}
+}
+
+// remoteOf is c's remote address, or "" for no connection.
+func remoteOf(c *conn) string {
+	if c == nil {
+		return ""
+	}
+	return c.remote
+}
+
+// Backlog is the number of bytes queued for the peers flow control waits
+// for (0 without Options.FlowControl).
+func (p *Pub) Backlog() int64 { return p.backlog.Load() }
