@@ -18,7 +18,8 @@ GO ?= go
 FUZZ := ./internal/zmtp:FuzzFrameReader ./internal/zmtp:FuzzGreeting ./internal/prefixset:FuzzSet \
 	./internal/codec:FuzzValidate ./internal/codec:FuzzAppendLegacy ./ndarray:FuzzDecode ./internal/render:FuzzRender \
 	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack ./internal/msgjson:FuzzMsgpackToJSON ./internal/msgjson:FuzzRoundTrip ./internal/pyrepr:FuzzStr \
-	./gateway/firmata:FuzzLink ./gateway/firmata/firmatasim:FuzzFirmware ./gateway/esp8266:FuzzScanner
+	./gateway/firmata:FuzzLink ./gateway/firmata/firmatasim:FuzzFirmware ./gateway/esp8266:FuzzScanner \
+	./internal/benchmark:FuzzParsePayload
 # A count, not a duration: Go 1.26's fuzz coordinator can fail a run with
 # "context deadline exceeded" when a -fuzztime duration ends while a worker
 # is busy, which happens on a loaded machine (golang/go#75804, fixed in 1.27).
@@ -28,10 +29,11 @@ FUZZTIME ?= 300000x
 TEST386 := ./internal/zmtp ./internal/codec ./internal/prefixset ./ndarray ./internal/render ./bridge/tcp ./internal/msgjson ./internal/pyrepr ./internal/pyfloat \
 	./gateway/firmata/... ./gateway/esp8266/... ./gateway/rpi/...
 
-.PHONY: test peers vet cross build bench-forward fuzz test386
+.PHONY: test peers vet cross build bench-forward fuzz test386 bench-peers
 
 test: peers vet cross
 	$(GO) test -race -count=1 -timeout 15m ./...
+	$(MAKE) --no-print-directory bench-peers
 	$(MAKE) --no-print-directory test386
 	$(MAKE) --no-print-directory fuzz
 
@@ -72,6 +74,12 @@ peers:
 
 vet:
 	$(GO) vet ./...
+
+# The benchmark module beside the product (bench/peers: NATS and MQTT as
+# load-generator buses, busbench, plots) has its own go.mod, so ./... does
+# not reach it: vet it and run its short tests, so that it keeps building.
+bench-peers:
+	cd bench/peers && $(GO) vet ./... && $(GO) test -count=1 -timeout 5m ./...
 
 # The single static binary must cross-build for Raspberry Pi.
 cross:

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -208,16 +210,19 @@ func TestDirectPathNeverBlocksOnStalledPeer(t *testing.T) {
 	}
 }
 
-// A connection that drops while messages are going out directly: the
+// Connections that drop while large messages are going out directly: each
 // next connection starts on a message boundary (no tail of a message
-// written to the old one), and what is sent after the reconnect arrives
-// intact and in order.
+// written to the old one: the receiver would close it as broken), and
+// what is sent after the reconnect arrives intact and in order.
 func TestDirectPathAcrossReconnect(t *testing.T) {
 	o := quiet()
 	o.SendHWM = 0
 	o.ReconnectMin = time.Millisecond
 	o.ReconnectMax = 10 * time.Millisecond
-	sub := NewSub(o)
+	var broken atomic.Int64
+	so := o
+	so.Logger = slog.New(countBroken{&broken})
+	sub := NewSub(so)
 	defer sub.Close()
 	sub.Subscribe(nil)
 	addr, err := sub.Bind("127.0.0.1:0")
@@ -255,38 +260,79 @@ func TestDirectPathAcrossReconnect(t *testing.T) {
 	}
 	close(stop)
 	<-sent
-	// Now an ordered tail on whatever connection is up; the receiver
-	// discards everything before the marker.
-	waitFor(t, "reconnected", func() bool { return sub.Stats().Peers == 1 })
-	if err := pub.Flush(ctx); err != nil {
-		t.Fatal(err)
+	// Now an ordered tail. A cut may still be noticed late (by the next
+	// write), which loses what was in flight: then try again, with a new
+	// marker. Whatever arrives must be whole.
+	ok := false
+	for attempt := 0; attempt < 10 && !ok; attempt++ {
+		marker := fmt.Sprintf("marker%d", attempt)
+		waitFor(t, "reconnected", func() bool { return sub.Stats().Peers == 1 })
+		pub.Send(NewMsg([]byte(marker), nil))
+		const tail = 200
+		for i := range tail {
+			pub.SendBurst(seqMsg(1, i, 1000+i*97), i%3 == 0)
+		}
+		ok = receiveTail(t, sub, marker, tail)
 	}
-	pub.Send(NewMsg([]byte("marker"), nil))
-	const tail = 200
-	for i := range tail {
-		pub.SendBurst(seqMsg(1, i, 1000+i*97), i%3 == 0)
+	if !ok {
+		t.Fatal("no ordered tail arrived whole in 10 attempts")
 	}
+	if n := broken.Load(); n != 0 {
+		t.Fatalf("%d connections carried a broken message", n)
+	}
+}
+
+// receiveTail skips to marker, then reads n sequence-numbered messages;
+// it reports false if some are missing (a late cut lost them), and fails
+// the test if any arrives damaged or out of order.
+func receiveTail(t *testing.T, sub *Sub, marker string, n int) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	for {
 		m, err := sub.Recv(ctx)
 		if err != nil {
-			t.Fatal(err)
+			return false
 		}
-		if string(m.Topic()) == "big" {
+		switch topic := string(m.Topic()); {
+		case topic == "big":
 			if b := m.Frame(1); len(b) != 1<<20 || bytes.Count(b, b[:1]) != len(b) {
 				t.Fatalf("a large message arrived damaged (%d bytes)", len(b))
 			}
 			continue
+		case topic == marker:
+		default:
+			continue // an earlier attempt's
 		}
-		if string(m.Topic()) == "marker" {
-			break
-		}
+		break
 	}
-	for i, m := range recvN(t, sub, tail) {
+	for i := range n {
+		m, err := sub.Recv(ctx)
+		if err != nil {
+			return false
+		}
+		if p := m.Frame(1); len(p) >= 8 && int(binary.BigEndian.Uint64(p)) > i {
+			checkSeq(t, m, int(binary.BigEndian.Uint64(p))) // whole, at least
+			return false                                    // a gap: lost with a connection cut late
+		}
 		checkSeq(t, m, i)
 	}
-	if st := sub.Stats(); st.ProtocolErrors != 0 {
-		t.Fatalf("a connection carried a broken message: %+v", st)
+	return true
+}
+
+// countBroken counts connections closed for a protocol error after their
+// handshake (a message that arrived broken), as the socket logs them; a
+// handshake cut short by the test's own closing is not one.
+type countBroken struct{ n *atomic.Int64 }
+
+func (h countBroken) Enabled(context.Context, slog.Level) bool { return true }
+func (h countBroken) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h countBroken) WithGroup(string) slog.Handler            { return h }
+func (h countBroken) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "closing connection" {
+		h.n.Add(1)
 	}
+	return nil
 }
 
 // The tail of a message the socket took only part of goes out before

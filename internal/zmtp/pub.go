@@ -56,6 +56,8 @@ type pubPeer struct {
 
 	mu       sync.Mutex
 	q        []Msg
+	spare    []Msg          // the writer's last batch, emptied: the next queue (no regrowth)
+	tailOf   *conn          // q[0] is the tail of a message partly written to this connection
 	qBytes   int64          // bytes queued or held by the writer, not yet written
 	subs     map[string]int // prefix -> reference count
 	subBytes int64          // total length of the prefixes in subs
@@ -64,7 +66,7 @@ type pubPeer struct {
 	// has the right to write to conn; everyone else queues. The writer
 	// goroutine runs only while writing is held for it.
 	writing bool
-	last    int64 // when Send last had a message for this peer (monotonic ns)
+	last    int64 // when Send last found this peer idle (monotonic ns)
 	wrote   int64 // when the writer last wrote to conn (monotonic ns; flow control)
 	stalled bool  // left out of the flow-control backlog until its queue empties
 	conn    *conn
@@ -113,8 +115,9 @@ func (p *Pub) Close() error {
 	})
 }
 
-// directGap is the pause in a peer's traffic after which Send writes a
-// message directly instead of queueing it for the writer goroutine. A
+// directGap is the pause after which Send, finding a peer idle, writes a
+// message directly instead of queueing it for the writer goroutine: the
+// time since it last found that peer idle. A
 // sensor publishing a few thousand messages a second gets the direct path
 // (no goroutine woken, one write); a stream denser than this is batched
 // (one write for many messages), so a flood costs what it did.
@@ -148,10 +151,6 @@ func (p *Pub) send(m Msg, how int) error {
 	if p.s.isClosed() {
 		return ErrClosed
 	}
-	var now int64
-	if how == sendAuto {
-		now = int64(time.Since(p.epoch)) // monotonic
-	}
 	p.s.sent.Add(1)
 	topic := m.Topic()
 	min := 0 // a reserved topic needs a subscription at least this long
@@ -160,7 +159,7 @@ func (p *Pub) send(m Msg, how int) error {
 	}
 	for _, pp := range *p.peers.Load() {
 		if pp.set.MatchAtLeast(topic, min) {
-			if !pp.enqueue(p, m, how, now) {
+			if !pp.enqueue(p, m, how) {
 				p.s.dropped.Add(1)
 				pp.logDrop(p)
 			}
@@ -176,7 +175,7 @@ func (p *Pub) SendFrames(frames ...[]byte) error { return p.Send(NewMsg(frames..
 // or in bytes (an empty queue always takes one message), or writes it
 // directly when the connection is idle and how (with now, for sendAuto)
 // allows it.
-func (pp *pubPeer) enqueue(p *Pub, m Msg, how int, now int64) bool {
+func (pp *pubPeer) enqueue(p *Pub, m Msg, how int) bool {
 	size := int64(len(m.raw))
 	pp.mu.Lock()
 	if pp.hwm > 0 && len(pp.q) >= pp.hwm || pp.hwmBytes > 0 && pp.qBytes > 0 && size > pp.hwmBytes-pp.qBytes {
@@ -184,11 +183,17 @@ func (pp *pubPeer) enqueue(p *Pub, m Msg, how int, now int64) bool {
 		pp.mu.Unlock()
 		return false
 	}
-	direct := how == sendDirect || how == sendAuto && now-pp.last >= int64(directGap)
-	if how == sendAuto {
+	c := pp.conn
+	idle := c != nil && !pp.writing && len(pp.q) == 0 && !c.fr.v1
+	direct := idle && how == sendDirect
+	if idle && how == sendAuto {
+		// The clock is read only here: a peer with a backlog is simply
+		// queued for, so a flood costs no clock reads.
+		now := int64(time.Since(p.epoch))
+		direct = now-pp.last >= int64(directGap)
 		pp.last = now
 	}
-	if c := pp.conn; direct && c != nil && !pp.writing && len(pp.q) == 0 && !c.fr.v1 {
+	if direct {
 		pp.writeDirect(c, m, p.afterDirectWrite) // unlocks
 		p.direct.Add(1)
 		return true
@@ -229,6 +234,7 @@ func (pp *pubPeer) writeDirect(c *conn, m Msg, hook func(n, size int)) {
 		pp.q = append(pp.q, Msg{})
 		copy(pp.q[1:], pp.q)
 		pp.q[0] = rest
+		pp.tailOf = c // meaningless on any other connection (serve drops it)
 		pp.grow(int64(len(rest.raw)))
 	}
 	pp.kick()
@@ -393,6 +399,17 @@ func (p *Pub) serve(c *conn) error {
 	pp.mu.Unlock()
 	c.nc.Close()
 	c.writers.Wait()
+	pp.mu.Lock()
+	if pp.tailOf == c {
+		// The rest of a message c took only part of: the next
+		// connection must start on a message boundary.
+		pp.grow(-int64(len(pp.q[0].raw)))
+		n := copy(pp.q, pp.q[1:])
+		pp.q[n] = Msg{}
+		pp.q = pp.q[:n]
+		pp.tailOf = nil
+	}
+	pp.mu.Unlock()
 	if c.endpoint == "" {
 		p.removePeer(pp)
 		pp.mu.Lock()
@@ -434,6 +451,13 @@ func (pp *pubPeer) writer(c *conn) {
 	defer c.writers.Done()
 	var batch []Msg
 	var written int64 // bytes of the last batch, still in qBytes
+	defer func() {    // keep the batch's array for the next writer's queue
+		pp.mu.Lock()
+		if cap(batch) > cap(pp.spare) {
+			pp.spare = batch[:0]
+		}
+		pp.mu.Unlock()
+	}()
 	for {
 		pp.mu.Lock()
 		if written > 0 {
@@ -461,7 +485,11 @@ func (pp *pubPeer) writer(c *conn) {
 				return
 			}
 		}
+		if batch == nil {
+			batch, pp.spare = pp.spare, nil
+		}
 		batch, pp.q = pp.q, batch[:0]
+		pp.tailOf = nil // a tail is in this batch, for c
 		pp.mu.Unlock()
 		c.wmu.Lock()
 		var err error
