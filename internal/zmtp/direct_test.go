@@ -168,15 +168,7 @@ func TestDirectPathNeverBlocksOnStalledPeer(t *testing.T) {
 	o := quiet()
 	o.SendHWM = 100
 	o.SendHWMBytes = 8 << 20
-	pub := NewPub(o)
-	defer pub.Close()
-	addr, _ := pub.Bind("127.0.0.1:0")
-	p := dialRaw(t, addr, "SUB", 1) // never reads after this
-	p.write(appendCommand(nil, "SUBSCRIBE"))
-	waitFor(t, "subscription", func() bool {
-		ps := *pub.peers.Load()
-		return len(ps) == 1 && ps[0].set.Has("")
-	})
+	pub := stalledSubscriber(t, o)
 	big := NewMsg([]byte("t"), make([]byte, 256<<10))
 	done := make(chan struct{})
 	go func() {

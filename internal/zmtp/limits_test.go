@@ -235,14 +235,12 @@ func TestSubscriptionLimits(t *testing.T) {
 	}
 }
 
-// The byte bound beside the message bound: a stalled peer's queue holds at
-// most SendHWMBytes (plus the one message an empty queue always takes).
-func TestSendHWMBytes(t *testing.T) {
-	o := quiet()
-	o.SendHWM = 1 << 20 // messages: not the bound that matters here
-	o.SendHWMBytes = 1 << 20
+// stalledSubscriber returns a PUB with one subscriber, subscribed to
+// everything, that never reads; the PUB is closed when the test ends.
+func stalledSubscriber(t *testing.T, o Options) *Pub {
+	t.Helper()
 	pub := NewPub(o)
-	defer pub.Close()
+	t.Cleanup(func() { pub.Close() })
 	addr, _ := pub.Bind("127.0.0.1:0")
 	p := dialRaw(t, addr, "SUB", 1) // never reads after this
 	p.write(appendCommand(nil, "SUBSCRIBE"))
@@ -250,6 +248,16 @@ func TestSendHWMBytes(t *testing.T) {
 		ps := *pub.peers.Load()
 		return len(ps) == 1 && ps[0].set.Has("")
 	})
+	return pub
+}
+
+// The byte bound beside the message bound: a stalled peer's queue holds at
+// most SendHWMBytes (plus the one message an empty queue always takes).
+func TestSendHWMBytes(t *testing.T) {
+	o := quiet()
+	o.SendHWM = 1 << 20 // messages: not the bound that matters here
+	o.SendHWMBytes = 1 << 20
+	pub := stalledSubscriber(t, o)
 	big := NewMsg([]byte("t"), make([]byte, 100<<10))
 	for range 2000 { // 200 MiB offered
 		pub.Send(big)
