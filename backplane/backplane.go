@@ -104,6 +104,7 @@ type Backplane struct {
 	subAddr  *net.TCPAddr
 	runOnce  sync.Once // guards Close
 	closeErr error
+	closing  chan struct{} // closed when Close begins: flow control lets go
 	closed   chan struct{}
 }
 
@@ -163,7 +164,7 @@ func New(opts Options) (*Backplane, error) {
 	if zo.Logger == nil {
 		zo.Logger = slog.Default()
 	}
-	b := &Backplane{opts: opts, closed: make(chan struct{})}
+	b := &Backplane{opts: opts, closing: make(chan struct{}), closed: make(chan struct{})}
 	zo.Reserved = []byte(reservedPrefix) // a PUB option: the SUB ignores it
 	b.pub = zmtp.NewPub(zo)
 	if zo.Budget == nil {
@@ -176,7 +177,7 @@ func New(opts Options) (*Backplane, error) {
 	// to go out in one write with the rest of the burst.
 	zo.Deliver = func(m zmtp.Msg, more bool) {
 		b.pub.SendBurst(m, more)
-		b.pub.WaitFlow() // returns at once without flow control
+		b.pub.WaitFlow(b.closing) // returns at once without flow control
 	}
 	b.sub = zmtp.NewSub(zo)
 	b.sub.Subscribe(nil)
@@ -245,6 +246,7 @@ func (b *Backplane) Run(ctx context.Context) error {
 // ended. It may be called more than once; a running Run returns.
 func (b *Backplane) Close() error {
 	b.runOnce.Do(func() {
+		close(b.closing)
 		b.sub.Close()
 		b.closeErr = b.pub.Close()
 		close(b.closed)

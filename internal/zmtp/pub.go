@@ -678,14 +678,15 @@ const stallAfter = time.Second
 
 // WaitFlow is flow control (Options.FlowControl): it returns at once while
 // the bytes queued for peers are at most the bound, and otherwise waits
-// until writers have brought them back to it, or the socket closes. A
+// until writers have brought them back to it, stop is closed, or the
+// socket closes. A
 // forwarder calls it after each Send on a publisher's connection
 // goroutine: that connection is then read no faster than the subscribers
 // take what it brings. A peer whose writer has written nothing for
 // stallAfter while bytes wait for it (a stalled subscriber) is left out of
 // the count until its queue has emptied, so one dead peer cannot stop the
 // bus: its queue fills to its HWM and drops, as without flow control.
-func (p *Pub) WaitFlow() {
+func (p *Pub) WaitFlow(stop <-chan struct{}) {
 	bound := p.s.opts.FlowControl
 	if bound <= 0 || p.backlog.Load() <= bound {
 		return
@@ -701,6 +702,8 @@ func (p *Pub) WaitFlow() {
 		case <-ch:
 		case <-tick.C:
 			p.leaveOutStalled()
+		case <-stop:
+			return
 		case <-p.s.done:
 			return
 		}
