@@ -253,10 +253,13 @@ func (c *Component) PublishRaw(topic string, payload []byte) error {
 	if max := c.o.maxMsg; max > 0 && (int64(len(payload)) > max || int64(len(topic)) > max-int64(len(payload))) {
 		return fmt.Errorf("%w: %d bytes of topic and payload, limit %d", ErrTooLarge, len(topic)+len(payload), max)
 	}
+	// Counted before the send: the message may reach a subscriber (and
+	// its answer come back) before Send returns, and Stats must not lag.
+	c.published.Add(1)
 	if err := c.pub.Send(zmtp.NewTopicMsg(topic, payload)); err != nil {
+		c.published.Add(^uint64(0)) // not sent after all
 		return ErrClosed
 	}
-	c.published.Add(1)
 	return nil
 }
 

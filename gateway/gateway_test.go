@@ -523,6 +523,7 @@ func TestUnsupported(t *testing.T) {
 }
 
 func TestOtherCommandsAndTopics(t *testing.T) {
+	var mu sync.Mutex // got is written on the gateway's goroutine
 	var got []string
 	b := sim.New(sim.Options{Logger: quiet})
 	r := newRig(t, b, gateway.Options{
@@ -533,7 +534,9 @@ func TestOtherCommandsAndTopics(t *testing.T) {
 				return errors.New("refused")
 			}
 			if name != "__sync" {
+				mu.Lock()
 				got = append(got, topic+" "+name)
+				mu.Unlock()
 				return nil
 			}
 			return gateway.ErrUnknownCommand
@@ -541,8 +544,11 @@ func TestOtherCommandsAndTopics(t *testing.T) {
 	})
 	r.ok(map[string]any{"command": "blink", "rate": 2})
 	r.expect(map[string]any{"command": "refuse"}, failed(gateway.CodeBoard, "refuse", "", nil))
-	if want := []string{gateway.CommandTopic(device) + " blink"}; !slices.Equal(got, want) {
-		t.Fatalf("Other got %v, want %v", got, want)
+	mu.Lock()
+	seen := slices.Clone(got)
+	mu.Unlock()
+	if want := []string{gateway.CommandTopic(device) + " blink"}; !slices.Equal(seen, want) {
+		t.Fatalf("Other got %v, want %v", seen, want)
 	}
 
 	// Timestamps come from Options.Now.

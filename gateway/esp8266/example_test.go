@@ -31,10 +31,10 @@ func Example() {
 	var once sync.Once
 	board.SetReportFunc(func(r gateway.Report) {
 		if m, ok := r.(gateway.SystemMessage); ok {
-			if strings.HasPrefix(m.Text, "connected") {
+			fmt.Println("sys_msg:", strings.Fields(m.Text)[0])
+			if strings.HasPrefix(m.Text, "connected") { // after the line: the commands print next
 				once.Do(func() { close(up) })
 			}
-			fmt.Println("sys_msg:", strings.Fields(m.Text)[0])
 		}
 	})
 	go func() { defer wg.Done(); board.Run(ctx) }()
