@@ -16,16 +16,7 @@ import (
 // configuration, four buses). A missing value is a missing bar; LogX and
 // LogY do not apply.
 func NewBars(m *table.Medians, o Options) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = o.Title
-	p.X.Label.Text = o.XLabel
-	if p.X.Label.Text == "" {
-		p.X.Label.Text = Label(m.By)
-	}
-	p.Y.Label.Text = o.YLabel
-	if p.Y.Label.Text == "" {
-		p.Y.Label.Text = Label(m.Metric)
-	}
+	p := newPlot(m, o)
 	p.Legend.Top = true
 	p.Add(plotter.NewGrid())
 	n := len(m.Buses)

@@ -23,16 +23,9 @@ type Options struct {
 	Bars bool
 }
 
-// Width and Height are the size of a saved chart in pixels.
-const (
-	Width  = 900
-	Height = 500
-)
-
-// New draws m: one line with points per bus (medians at each x), a
-// legend, and axis labels with units. On a log axis, points at or below
-// zero are left out.
-func New(m *table.Medians, o Options) (*plot.Plot, error) {
+// newPlot is a plot with o's title and axis labels (made by Label when
+// empty).
+func newPlot(m *table.Medians, o Options) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = o.Title
 	p.X.Label.Text = o.XLabel
@@ -43,6 +36,20 @@ func New(m *table.Medians, o Options) (*plot.Plot, error) {
 	if p.Y.Label.Text == "" {
 		p.Y.Label.Text = Label(m.Metric)
 	}
+	return p
+}
+
+// Width and Height are the size of a saved chart in pixels.
+const (
+	Width  = 900
+	Height = 500
+)
+
+// New draws m: one line with points per bus (medians at each x), a
+// legend, and axis labels with units. On a log axis, points at or below
+// zero are left out.
+func New(m *table.Medians, o Options) (*plot.Plot, error) {
+	p := newPlot(m, o)
 	if o.LogX {
 		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, logTicks{}
 	}
