@@ -50,6 +50,13 @@ func smallSendBuffers(t *testing.T, pub *Pub) {
 	}
 }
 
+// countDirect counts the messages pub writes on the direct path.
+func countDirect(pub *Pub) *atomic.Int64 {
+	var n atomic.Int64
+	pub.afterDirectWrite = func(int, int) { n.Add(1) }
+	return &n
+}
+
 // checkSeq checks that m is message want of its sender and intact.
 func checkSeq(t *testing.T, m Msg, want int) {
 	t.Helper()
@@ -78,6 +85,7 @@ func TestDirectPathKeepsOrder(t *testing.T) {
 	defer pub.Close()
 	defer sub.Close()
 	smallSendBuffers(t, pub)
+	direct := countDirect(pub)
 	const total = 1500
 	go func() {
 		for i := 0; i < total; i++ {
@@ -105,7 +113,7 @@ func TestDirectPathKeepsOrder(t *testing.T) {
 	for i, m := range recvN(t, sub, total) {
 		checkSeq(t, m, i)
 	}
-	if pub.direct.Load() == 0 {
+	if direct.Load() == 0 {
 		t.Fatal("no message took the direct path: the test checks nothing")
 	}
 	if st := sub.Stats(); st.ProtocolErrors != 0 {
@@ -125,6 +133,7 @@ func TestDirectPathConcurrentSenders(t *testing.T) {
 	defer pub.Close()
 	defer sub.Close()
 	smallSendBuffers(t, pub)
+	direct := countDirect(pub)
 	const senders, each = 8, 2000
 	var wg sync.WaitGroup
 	for s := range senders {
@@ -156,7 +165,7 @@ func TestDirectPathConcurrentSenders(t *testing.T) {
 		next[k]++
 	}
 	wg.Wait()
-	if pub.direct.Load() == 0 {
+	if direct.Load() == 0 {
 		t.Fatal("no message took the direct path")
 	}
 }
@@ -169,6 +178,7 @@ func TestDirectPathNeverBlocksOnStalledPeer(t *testing.T) {
 	o.SendHWM = 100
 	o.SendHWMBytes = 8 << 20
 	pub := stalledSubscriber(t, o)
+	direct := countDirect(pub)
 	big := NewMsg([]byte("t"), make([]byte, 256<<10))
 	done := make(chan struct{})
 	go func() {
@@ -197,7 +207,7 @@ func TestDirectPathNeverBlocksOnStalledPeer(t *testing.T) {
 	if pub.Stats().Dropped == 0 {
 		t.Fatal("nothing dropped")
 	}
-	if pub.direct.Load() == 0 {
+	if direct.Load() == 0 {
 		t.Fatal("no message took the direct path")
 	}
 }

@@ -35,12 +35,11 @@ type Pub struct {
 	peers   atomic.Pointer[[]*pubPeer] // snapshot read lock-free by Send
 	byEP    map[string]*pubPeer        // connect-side peers, kept across reconnects
 
-	subscribed changes       // fired when a peer's subscription is applied
-	pongs      pongs         // Flushes waiting for their PONG
-	epoch      time.Time     // the zero of pubPeer.last
-	direct     atomic.Uint64 // messages that took the direct path (tests)
-	// afterDirectWrite, for tests, runs between a direct write and taking
-	// the peer's lock again: the window in which others queue.
+	subscribed changes   // fired when a peer's subscription is applied
+	pongs      pongs     // Flushes waiting for their PONG
+	epoch      time.Time // the zero of pubPeer.last
+	// afterDirectWrite, for tests, runs after each direct write, before
+	// the peer's lock is taken again: the window in which others queue.
 	afterDirectWrite func(n, size int)
 
 	backlog atomic.Int64 // bytes queued for peers not stalled (Options.FlowControl)
@@ -67,7 +66,7 @@ type pubPeer struct {
 	// goroutine runs only while writing is held for it.
 	writing bool
 	last    int64 // when Send last found this peer idle (monotonic ns)
-	wrote   int64 // when the writer last wrote to conn (monotonic ns; flow control)
+	wrote   int64 // when the queue last moved: bytes began to wait, or some were written (monotonic ns; flow control)
 	stalled bool  // left out of the flow-control backlog until its queue empties
 	conn    *conn
 	drops   uint64
@@ -117,10 +116,10 @@ func (p *Pub) Close() error {
 
 // directGap is the pause after which Send, finding a peer idle, writes a
 // message directly instead of queueing it for the writer goroutine: the
-// time since it last found that peer idle. A
-// sensor publishing a few thousand messages a second gets the direct path
-// (no goroutine woken, one write); a stream denser than this is batched
-// (one write for many messages), so a flood costs what it did.
+// time since it last found that peer idle. A sensor publishing a few
+// thousand messages a second gets the direct path (no goroutine woken, one
+// write); a stream denser than this is batched (one write for many
+// messages), so a flood costs what it did.
 const directGap = 20 * time.Microsecond
 
 // Send queues m for every subscribed peer, or writes it at once to a peer
@@ -159,7 +158,7 @@ func (p *Pub) send(m Msg, how int) error {
 	}
 	for _, pp := range *p.peers.Load() {
 		if pp.set.MatchAtLeast(topic, min) {
-			if !pp.enqueue(p, m, how) {
+			if !pp.enqueue(m, how) {
 				p.s.dropped.Add(1)
 				pp.logDrop(p)
 			}
@@ -173,9 +172,8 @@ func (p *Pub) SendFrames(frames ...[]byte) error { return p.Send(NewMsg(frames..
 
 // enqueue adds m unless the queue is at its high-water mark, in messages
 // or in bytes (an empty queue always takes one message), or writes it
-// directly when the connection is idle and how (with now, for sendAuto)
-// allows it.
-func (pp *pubPeer) enqueue(p *Pub, m Msg, how int) bool {
+// directly when the connection is idle and how allows it.
+func (pp *pubPeer) enqueue(m Msg, how int) bool {
 	size := int64(len(m.raw))
 	pp.mu.Lock()
 	if pp.hwm > 0 && len(pp.q) >= pp.hwm || pp.hwmBytes > 0 && pp.qBytes > 0 && size > pp.hwmBytes-pp.qBytes {
@@ -189,13 +187,12 @@ func (pp *pubPeer) enqueue(p *Pub, m Msg, how int) bool {
 	if idle && how == sendAuto {
 		// The clock is read only here: a peer with a backlog is simply
 		// queued for, so a flood costs no clock reads.
-		now := int64(time.Since(p.epoch))
+		now := int64(time.Since(pp.pub.epoch))
 		direct = now-pp.last >= int64(directGap)
 		pp.last = now
 	}
 	if direct {
-		pp.writeDirect(c, m, p.afterDirectWrite) // unlocks
-		p.direct.Add(1)
+		pp.writeDirect(c, m) // unlocks
 		return true
 	}
 	pp.q = append(pp.q, m)
@@ -208,12 +205,12 @@ func (pp *pubPeer) enqueue(p *Pub, m Msg, how int) bool {
 // writeDirect writes m to c from the calling goroutine with one
 // non-blocking write; what the socket does not take is queued first in
 // line for the writer. pp.mu is held on entry and released on return.
-func (pp *pubPeer) writeDirect(c *conn, m Msg, hook func(n, size int)) {
+func (pp *pubPeer) writeDirect(c *conn, m Msg) {
 	pp.writing = true
 	pp.grow(int64(len(m.raw)))
 	pp.mu.Unlock()
 	n, err := c.tryWrite(m.raw)
-	if hook != nil {
+	if hook := pp.pub.afterDirectWrite; hook != nil {
 		hook(n, len(m.raw))
 	}
 	pp.mu.Lock()
@@ -679,10 +676,9 @@ const stallAfter = time.Second
 // WaitFlow is flow control (Options.FlowControl): it returns at once while
 // the bytes queued for peers are at most the bound, and otherwise waits
 // until writers have brought them back to it, stop is closed, or the
-// socket closes. A
-// forwarder calls it after each Send on a publisher's connection
-// goroutine: that connection is then read no faster than the subscribers
-// take what it brings. A peer whose writer has written nothing for
+// socket closes. A forwarder calls it after each Send on a publisher's
+// connection goroutine: that connection is then read no faster than the
+// subscribers take what it brings. A peer whose writer has written nothing for
 // stallAfter while bytes wait for it (a stalled subscriber) is left out of
 // the count until its queue has emptied, so one dead peer cannot stop the
 // bus: its queue fills to its HWM and drops, as without flow control.
@@ -710,7 +706,7 @@ func (p *Pub) WaitFlow(stop <-chan struct{}) {
 	}
 }
 
-// leaveOutStalled takes peers whose writer has not written for stallAfter
+// leaveOutStalled takes peers whose queue has not moved for stallAfter
 // out of the flow-control backlog.
 func (p *Pub) leaveOutStalled() {
 	now := int64(time.Since(p.epoch))
