@@ -1,9 +1,10 @@
 # Test peers: real libzmq (pyzmq), msgpack, numpy, mosquitto, from Debian;
 # and the sister frameworks' libraries: Ruby's ffi-rzmq and msgpack, Java's
 # JeroMQ (0.3.6 in bookworm: ZMTP 2.0) and a JDK to compile the Java peers,
-# node for the JS ones (npm's libraries come from NPM_PEERS, below).
+# node for the JS ones (npm's libraries come from NPM_PEERS, below), and
+# chromium, which the web view's browser tests drive through chromedp.
 APT_PEERS := python3-zmq python3-msgpack python3-numpy python3-msgpack-numpy mosquitto mosquitto-clients \
-	ruby-ffi-rzmq ruby-msgpack libjeromq-java default-jdk-headless nodejs
+	ruby-ffi-rzmq ruby-msgpack libjeromq-java default-jdk-headless nodejs chromium
 # js-banyan's npm libraries (zeromq 6.8, used through zeromq/v5-compat, and
 # msgpack-lite 0.1.26), installed by `npm ci` from the committed lock file
 # into this cache directory, which internal/testpeer reads too (override
