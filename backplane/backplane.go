@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/gobanyan/banyan/internal/zmtp"
@@ -106,6 +107,7 @@ type Backplane struct {
 	closeErr error
 	closing  chan struct{} // closed when Close begins: flow control lets go
 	closed   chan struct{}
+	observer atomic.Pointer[watcher] // Watch's, or nil
 }
 
 // Stats are the backplane's counters.
@@ -177,6 +179,7 @@ func New(opts Options) (*Backplane, error) {
 	// to go out in one write with the rest of the burst.
 	zo.Deliver = func(m zmtp.Msg, more bool) {
 		b.pub.SendBurst(m, more)
+		b.observe(m)
 		b.pub.WaitFlow(b.closing) // returns at once without flow control
 	}
 	b.sub = zmtp.NewSub(zo)

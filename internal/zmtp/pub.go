@@ -70,6 +70,8 @@ type pubPeer struct {
 	stalled bool  // left out of the flow-control backlog until its queue empties
 	conn    *conn
 	drops   uint64
+	msgs    uint64 // messages queued or written directly (Peers)
+	bytes   uint64 // their wire bytes
 	logged  uint64 // drops count at the last log line
 	refused uint64 // subscriptions refused on this connection
 
@@ -181,6 +183,8 @@ func (pp *pubPeer) enqueue(m Msg, how int) bool {
 		pp.mu.Unlock()
 		return false
 	}
+	pp.msgs++
+	pp.bytes += uint64(size)
 	c := pp.conn
 	idle := c != nil && !pp.writing && len(pp.q) == 0 && !c.fr.v1
 	direct := idle && how == sendDirect

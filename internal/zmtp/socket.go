@@ -85,6 +85,10 @@ type conn struct {
 	peerType    string   // peer's Socket-Type ("" for ZMTP 1.0: unknown)
 	endpoint    string   // what we dialed, or "" for an accepted connection
 	remote      string
+	since       time.Time // when the handshake completed (set before serve)
+	// A Sub's counts of what this peer sent (Sub.Peers): messages and
+	// their wire bytes, added by the connection's goroutine.
+	msgs, bytes atomic.Uint64
 }
 
 // write sends b and flushes, under the write lock (control traffic).
@@ -345,6 +349,7 @@ func (s *socket) runConn(nc net.Conn, endpoint string) bool {
 		nc.Close()
 		return false
 	}
+	c.since = time.Now()
 	s.connects.Add(1)
 	s.peers.Add(1)
 	s.log.Debug("peer connected", "remote", c.remote, "peer_type", c.peerType, "zmtp", c.version.String())

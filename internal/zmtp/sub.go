@@ -206,6 +206,8 @@ func (sb *Sub) serve(c *conn) error {
 			}
 			continue // other commands are ignored
 		}
+		c.msgs.Add(1)
+		c.bytes.Add(uint64(len(m.raw)))
 		if !sb.matches(m.Topic()) {
 			sb.s.filtered.Add(1)
 			continue
