@@ -195,6 +195,7 @@ func (sb *Sub) serve(c *conn) error {
 	if err != nil {
 		return err
 	}
+	var msgs, size uint64 // counted, not yet added to c's counters
 	for {
 		m, name, data, err := c.next()
 		if err != nil {
@@ -206,15 +207,24 @@ func (sb *Sub) serve(c *conn) error {
 			}
 			continue // other commands are ignored
 		}
-		c.msgs.Add(1)
-		c.bytes.Add(uint64(len(m.raw)))
+		// The peer's counts (Peers) are added once per read, when what
+		// was read is used up: a burst costs two atomic adds, not two per
+		// message. (A peer that stops in the middle of a message shows
+		// the counts up to the read before.)
+		msgs, size = msgs+1, size+uint64(len(m.raw))
+		more := len(c.fr.r.buffered()) > 0
+		if !more {
+			c.msgs.Add(msgs)
+			c.bytes.Add(size)
+			msgs, size = 0, 0
+		}
 		if !sb.matches(m.Topic()) {
 			sb.s.filtered.Add(1)
 			continue
 		}
 		if deliver := sb.s.opts.Deliver; deliver != nil {
 			sb.s.received.Add(1)
-			deliver(m, len(c.fr.r.buffered()) > 0)
+			deliver(m, more)
 			continue
 		}
 		select {
