@@ -62,15 +62,21 @@ func parseAuthorized(data []byte, name string) (map[Key]string, error) {
 		if text == "" || text[0] == '#' {
 			continue
 		}
-		z85, label, _ := strings.Cut(text, " ")
-		if i := strings.IndexAny(z85, "\t#"); i >= 0 {
-			z85, label = z85[:i], z85[i:]+" "+label
+		// A key is 40 characters, '#' among them ('#' is a Z85 digit but
+		// never a key's first): the label is what follows, after blanks
+		// or a '#'.
+		z85, label := text, ""
+		if len(text) > 40 {
+			z85, label = text[:40], text[40:]
+			if label[0] != ' ' && label[0] != '\t' && label[0] != '#' {
+				return nil, fmt.Errorf("%s:%d: %w: text right after the key", name, lineNo, ErrMalformed)
+			}
 		}
 		k, err := ParseKey(z85)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, err)
 		}
-		label = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(label), "#"))
+		label = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(label), "#"))
 		if label == "" {
 			label = fmt.Sprintf("%s:%d", name, lineNo)
 		}
