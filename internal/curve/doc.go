@@ -12,10 +12,12 @@
 // ErrVouch, ErrUnauthorized, ErrRefused, ErrState).
 //
 // A connection using CURVE greets with mechanism "CURVE" and the
-// as-server flag set on the server's side; then the client sends Hello,
+// as-server flag set on the server's side (libzmq 4.3 sends 0 on both
+// sides and ignores the flag, so it must not be checked); then, in command
+// frames, the client sends Hello,
 // the server answers with the WELCOME from ServerHandshake.Hello, the
 // client sends Initiate and the server answers with the READY from
 // ServerHandshake.Initiate (or ERROR). Afterwards each frame, message or
-// command, travels as a MESSAGE command from Session.Seal, read with
-// Session.Open.
+// command, travels as a MESSAGE command from Session.Seal, alone in a data
+// frame with flags 0, read with Session.Open.
 package curve

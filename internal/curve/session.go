@@ -37,6 +37,10 @@ func newSession(shared *[32]byte, sendPrefix, recvPrefix string, sent, received 
 
 // Seal appends to dst the MESSAGE command body that carries one frame:
 // flags (FlagMore, FlagCommand) and body, in a box under the next nonce.
+// On the wire it travels as the body of a data frame of its own, with
+// flags 0 (LONG as its size needs), never MORE: libzmq sends MESSAGE so,
+// and reads a frame with the COMMAND flag as a command even after
+// decrypting it. The frame's own MORE or COMMAND is the flags argument.
 // It allocates nothing when dst has room for MessageOverhead+len(body)
 // more bytes and body is at most 64 KiB (after the first such call).
 func (s *Session) Seal(dst []byte, flags byte, body []byte) []byte {
@@ -56,7 +60,8 @@ func (s *Session) Seal(dst []byte, flags byte, body []byte) []byte {
 	return box.SealAfterPrecomputation(dst, plain, &nonce, &s.shared)
 }
 
-// Open opens a MESSAGE command body and appends the frame's body to dst,
+// Open opens a MESSAGE command body (a data frame's body, as Seal
+// describes) and appends the frame's body to dst,
 // returning its flags and dst extended by the body (append's contract).
 // dst must not overlap cmd. A nonce not above the last one opened fails
 // with ErrReplay, a box that does not open with ErrBoxOpen; neither
