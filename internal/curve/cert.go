@@ -2,7 +2,6 @@ package curve
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -203,19 +202,13 @@ func LoadSecret(path string) (public, secret Key, err error) {
 // a certificate (public or secret) or a plain file whose first line is a
 // Z85 public key.
 func LoadPublic(keyOrPath string) (Key, error) {
-	if len(keyOrPath) == 40 {
-		if k, err := ParseKey(keyOrPath); err == nil {
-			if _, serr := os.Stat(keyOrPath); serr != nil {
-				return k, nil
-			}
+	if k, err := ParseKey(keyOrPath); err == nil {
+		if _, serr := os.Stat(keyOrPath); serr != nil { // a file of that name wins
+			return k, nil
 		}
 	}
 	kf, err := loadKeyFile(keyOrPath)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) && len(keyOrPath) == 40 {
-			return Key{}, fmt.Errorf("curve: %q is neither a Z85 key nor a file: %w", keyOrPath, err)
-		}
 		return Key{}, err
 	}
 	return kf.public, nil

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -383,4 +385,54 @@ func TestInteropLibzmqUnauthorized(t *testing.T) {
 	if line, ok := peer.Next(200 * time.Millisecond); ok && strings.HasPrefix(line, "MSG") {
 		t.Errorf("refused client received %q", line)
 	}
+}
+
+// Certificates that pyzmq's zmq.auth writes (as czmq does) are read, as
+// key files and as an authorized-keys directory.
+func TestPyzmqCertificates(t *testing.T) {
+	py := testpeer.Python(t, "zmq", "zmq.auth")
+	dir := t.TempDir()
+	code := `import sys, zmq.auth
+for n in ("alice", "bob"):
+    zmq.auth.create_certificates(sys.argv[1], n)
+    p, s = zmq.auth.load_certificate(sys.argv[1] + "/" + n + ".key_secret")
+    print(n, p.decode(), s.decode())`
+	out, err := exec.Command(py, "-c", code, dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pyzmq: %v\n%s", err, out)
+	}
+	want := map[Key]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		pub, sec := mustKey(t, f[1]), mustKey(t, f[2])
+		base := filepath.Join(dir, f[0]+".key")
+		if p, s, err := LoadSecret(base + "_secret"); err != nil || p != pub || s != sec {
+			t.Errorf("LoadSecret(%s) = %s, %s, %v", base, p, s, err)
+		}
+		if p, err := LoadPublic(base); err != nil || p != pub {
+			t.Errorf("LoadPublic(%s) = %s, %v", base, p, err)
+		}
+		want[pub] = f[0] + ".key"
+	}
+	got, err := LoadAuthorized(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("authorized %v, want %v", got, want)
+	}
+	for k, label := range want {
+		if got[k] != label {
+			t.Errorf("%s labelled %q, want %q", k, got[k], label)
+		}
+	}
+}
+
+func mustKey(t *testing.T, s string) Key {
+	t.Helper()
+	k, err := ParseKey(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
