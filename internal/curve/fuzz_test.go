@@ -128,8 +128,8 @@ func FuzzMessage(f *testing.F) {
 	f.Add(h.clientSession.Seal(nil, 0, nil))
 	f.Add(h.clientSession.Seal(nil, FlagCommand, []byte("\x09SUBSCRIBEabc")))
 	f.Add([]byte("\x07MESSAGE"))
-	h = newFixedHandshake(f, stepDone)
 	f.Fuzz(func(t *testing.T, cmd []byte) {
+		h := newFixedHandshake(t, stepDone) // a fresh session: each input stands alone
 		dst := make([]byte, 0, 8)
 		_, body, err := h.srvSession.Open(dst, cmd)
 		if err == nil && len(body) != len(cmd)-MessageOverhead {

@@ -3,6 +3,7 @@ package curve
 import (
 	"bytes"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -367,5 +368,55 @@ func TestErrorCommand(t *testing.T) {
 		if _, err := ParseError([]byte(bad)); !errors.Is(err, ErrMalformed) {
 			t.Errorf("ParseError(%q): %v", bad, err)
 		}
+	}
+}
+
+// Many handshakes at once on one Server, across cookie rotations (run
+// with -race: the cookie keys are shared).
+func TestConcurrentHandshakes(t *testing.T) {
+	srvPub, srvSec, _ := GenerateKeyPair(nil)
+	cliPub, cliSec, _ := GenerateKeyPair(nil)
+	srv := NewServer(srvPub, srvSec, &ServerOptions{CookieRotation: 20 * time.Millisecond})
+	errs := make(chan error, 8)
+	var ok atomic.Int64
+	for g := 0; g < cap(errs); g++ {
+		go func() {
+			for i := 0; i < 10; i++ {
+				c, _ := NewClient(srvPub, cliPub, cliSec, nil, nil)
+				h := srv.Handshake(nil)
+				welcome, err := h.Hello(c.Hello())
+				if err == nil {
+					err = c.Welcome(welcome)
+				}
+				var initiate, ready []byte
+				if err == nil {
+					initiate, err = c.Initiate()
+				}
+				if err == nil {
+					ready, _, _, err = h.Initiate(initiate)
+				}
+				if err == nil {
+					_, err = c.Ready(ready)
+				}
+				// Within 20 ms of WELCOME the cookie is good; on a busy
+				// machine it may have expired, which must say so.
+				if err != nil && !errors.Is(err, ErrCookie) {
+					errs <- err
+					return
+				}
+				if err == nil {
+					ok.Add(1)
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < cap(errs); g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok.Load() == 0 {
+		t.Error("no handshake succeeded")
 	}
 }
