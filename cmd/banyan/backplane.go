@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/internal/netaddr"
+	"github.com/gobanyan/banyan/webview"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 )
 
@@ -25,6 +28,7 @@ func newBackplaneCmd() *cobra.Command {
 		flow     byteSize
 		verbose  bool
 		metrics  string
+		web      webFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "backplane",
@@ -71,6 +75,20 @@ process name find this one: its command line contains "backplane".`,
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "Metrics at http://%s/metrics\n", addr)
 			}
+			if web.addr != "" {
+				_, err := web.start(cmd.Context(), cmd.OutOrStdout(), prometheus.NewRegistry(), webview.Options{
+					Backplane: bp,
+					Name:      name,
+					Publish: func(_ context.Context, topic string, payload []byte) error {
+						return bp.Publish(topic, payload)
+					},
+					Logger: log,
+				}, bp.Collectors()...)
+				if err != nil {
+					bp.Close()
+					return err
+				}
+			}
 			return bp.Run(cmd.Context())
 		},
 	}
@@ -86,6 +104,7 @@ process name find this one: its command line contains "backplane".`,
 	f.IntVar(&maxSubs, "max-subscriptions", 0, "most distinct topic prefixes one subscriber may hold; more are ignored, logged and counted (0 = 100000, -1 = unlimited)")
 	f.Var(&flow, "flow-control", "flow control: when this many bytes wait in subscriber queues together, stop reading publishers until they drain, instead of queueing to the HWM and dropping (e.g. 16MiB; 0 = off, as libzmq). A subscriber that takes nothing for 1 s is no longer waited for")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log connections and disconnections")
+	web.add(f, "")
 	f.StringVar(&metrics, "metrics", "", "serve Prometheus metrics (forwarded, dropped, bad input, publishers, subscribers) on this address, e.g. :9143")
 	return cmd
 }

@@ -10,7 +10,10 @@
 //     bridges;
 //   - record, replay: crash-safe recording and paced replay;
 //   - launch, launch-client, killall: the launcher (bls, blc, blk);
-//   - bench: load generators and forwarder benchmarks.
+//   - bench: load generators and forwarder benchmarks;
+//   - web: the live web view as a component (backplane --http serves it
+//     beside our backplane);
+//   - keygen: CURVE key pairs as czmq certificate files.
 //
 // Each command is one file here, wiring flags to a library package; run
 // "banyan help <command>" for its flags.
@@ -118,6 +121,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newMQTTCmd(), newTCPCmd(), newWSCmd())
 	root.AddCommand(newLaunchCmd(), newLaunchClientCmd(), newKillallCmd())
 	root.AddCommand(newInstallLinksCmd())
+	root.AddCommand(newWebCmd(), newKeygenCmd())
 	return root
 }
 
