@@ -15,12 +15,16 @@ NPM_PEERS ?= $(or $(BANYAN_NPM_PEERS),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/gob
 GO ?= go
 
 # Fuzzers run for a bounded number of executions by make test (about 10 s
-# each on a quiet machine): package:Fuzzer.
+# each on a quiet machine): package:Fuzzer, or package:Fuzzer:COUNT for one
+# whose inputs cost more (the CURVE decoders open NaCl boxes) than FUZZTIME
+# suits.
 FUZZ := ./internal/zmtp:FuzzFrameReader ./internal/zmtp:FuzzGreeting ./internal/prefixset:FuzzSet \
 	./internal/codec:FuzzValidate ./internal/codec:FuzzAppendLegacy ./ndarray:FuzzDecode ./internal/render:FuzzRender \
 	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack ./internal/msgjson:FuzzMsgpackToJSON ./internal/msgjson:FuzzRoundTrip ./internal/pyrepr:FuzzStr \
 	./gateway/firmata:FuzzLink ./gateway/firmata/firmatasim:FuzzFirmware ./gateway/esp8266:FuzzScanner \
-	./internal/benchmark:FuzzParsePayload
+	./internal/benchmark:FuzzParsePayload \
+	./internal/curve:FuzzHello:20000x ./internal/curve:FuzzWelcome:20000x ./internal/curve:FuzzInitiate:20000x \
+	./internal/curve:FuzzReady:20000x ./internal/curve:FuzzMessage:20000x ./internal/curve:FuzzZ85:100000x ./internal/curve:FuzzZPL:100000x
 # A count, not a duration: Go 1.26's fuzz coordinator can fail a run with
 # "context deadline exceeded" when a -fuzztime duration ends while a worker
 # is busy, which happens on a loaded machine (golang/go#75804, fixed in 1.27).
@@ -53,9 +57,10 @@ test386:
 
 fuzz:
 	@set -e; for f in $(FUZZ); do \
-	  pkg=$${f%%:*}; name=$${f##*:}; \
-	  echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
-	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 500x $$pkg; \
+	  pkg=$${f%%:*}; rest=$${f#*:}; name=$${rest%%:*}; n=$(FUZZTIME); \
+	  case $$rest in *:*) n=$${rest#*:};; esac; \
+	  echo "fuzz $$pkg $$name for $$n"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $$n -fuzzminimizetime 500x $$pkg; \
 	done
 
 # Install the Debian packages the interop tests use, only when missing
