@@ -1,21 +1,25 @@
 package testpeer
 
 import (
+	"os"
 	"os/exec"
 	"testing"
 )
 
-// Chromium returns the path of Debian's chromium (the web view's browser
-// tests drive it through chromedp), or skips/fails the test when it is
-// not installed or does not start.
+// DebianChromium is where Debian's chromium package installs the browser
+// (a wrapper script that starts it with Debian's flags).
+const DebianChromium = "/usr/bin/chromium"
+
+// Chromium returns the path of Debian's chromium, for browser tests driven
+// with chromedp (chromedp.ExecPath), after checking that it runs
+// (`chromium --version`).
 func Chromium(t testing.TB) string {
 	t.Helper()
-	p, err := exec.LookPath("chromium")
-	if err != nil {
-		missing(t, "chromium: %v", err)
+	if _, err := os.Stat(DebianChromium); err != nil {
+		missing(t, "%s (Debian's chromium): %v", DebianChromium, err)
 	}
-	if out, err := exec.Command(p, "--version").CombinedOutput(); err != nil {
-		missing(t, "%s --version: %v: %s", p, err, out)
+	if out, err := exec.Command(DebianChromium, "--version").CombinedOutput(); err != nil {
+		missing(t, "%s --version: %v: %s", DebianChromium, err, out)
 	}
-	return p
+	return DebianChromium
 }
