@@ -101,7 +101,17 @@ func (v *View) Listen(addr string) (net.Listener, error) {
 			return nil, fmt.Errorf("%w: %s", ErrTokenRequired, addr)
 		}
 	}
-	return net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if a, ok := ln.Addr().(*net.TCPAddr); ok && v.opts.Token == "" && !a.IP.IsLoopback() {
+		// A name that resolved to loopback above and to something else
+		// when it was bound.
+		ln.Close()
+		return nil, fmt.Errorf("%w: %s is bound to %s", ErrTokenRequired, addr, a)
+	}
+	return ln, nil
 }
 
 // isLoopback reports whether host names only loopback addresses.

@@ -53,11 +53,10 @@ func newTable(max int) *table {
 	return t
 }
 
-// get returns the topic's entry, adding it (or returning other) when new.
-func (t *table) get(name []byte) *topic {
-	if e := (*t.m.Load())[string(name)]; e != nil {
-		return e
-	}
+// add returns the entry of a topic not found in the map: a new one, or
+// other when MaxTopics is reached. (The lookup itself is in Observe, so
+// that the common case costs no call.)
+func (t *table) add(name []byte) *topic {
 	if t.full.Load() {
 		return t.other
 	}
@@ -102,7 +101,10 @@ func (t *table) len() int { return len(*t.m.Load()) }
 // be modified afterwards (they may be retained). It implements
 // backplane.Observer.
 func (v *View) Observe(topic, payload []byte) {
-	e := v.topics.get(topic)
+	e := (*v.topics.m.Load())[string(topic)]
+	if e == nil {
+		e = v.topics.add(topic)
+	}
 	keep := payload
 	if len(payload) > v.opts.MaxPayload || e.other {
 		keep = nil
