@@ -15,6 +15,7 @@ import (
 	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/internal/testbp"
+	"github.com/gobanyan/banyan/internal/testpeer"
 )
 
 // runBg runs the CLI with args until the test ends, and returns its output.
@@ -179,5 +180,37 @@ func TestWebComponent(t *testing.T) {
 	testbp.WaitFor(t, "/healthz to say disconnected", func() bool {
 		code, _ := get(t, base+"/healthz", "")
 		return code == http.StatusServiceUnavailable
+	})
+}
+
+// banyan web on Python Banyan's backplane (libzmq's zmq.device FORWARDER,
+// pyzmq): the topics a Python-style component publishes, with their last
+// payload in Python's form.
+func TestWebOnLibzmqBackplane(t *testing.T) {
+	py := testpeer.Python(t, "zmq", "msgpack")
+	ports := testbp.FreePorts(t, 2)
+	fwd := testpeer.Start(t, py, "../../bench/pyforwarder.py", strconv.Itoa(ports[0]), strconv.Itoa(ports[1]))
+	defer fwd.Kill() // it does not read stdin: Stop would wait 5 s
+	out, _ := runBg(t, "web", "--http", "127.0.0.1:0", "-b", testbp.Host, "-p", strconv.Itoa(ports[0]), "-s", strconv.Itoa(ports[1]))
+	base := webAddr(t, out)
+	testbp.WaitFor(t, "banyan web to connect to the forwarder", func() bool {
+		code, _ := get(t, base+"/healthz", "")
+		return code == 200
+	})
+	// A Python Banyan-style publisher: pyzmq PUB, msgpack.packb of a dict.
+	pub := testpeer.Start(t, py, "-c", `
+import sys, time, zmq, msgpack
+s = zmq.Context().socket(zmq.PUB)
+s.connect("tcp://127.0.0.1:`+strconv.Itoa(ports[0])+`")
+for line in sys.stdin:
+    s.send_multipart([b"py/sensor", msgpack.packb({"celsius": 21.5, "ok": True})])
+    print("SENT", flush=True)
+`)
+	defer pub.Kill()
+	testbp.WaitFor(t, "the Python topic in the view", func() bool {
+		pub.Send("go")
+		pub.Expect("SENT")
+		_, body := get(t, base+"/api/snapshot", "")
+		return strings.Contains(body, `"py/sensor"`) && strings.Contains(body, `"py":"{'celsius': 21.5, 'ok': True}"`)
 	})
 }
