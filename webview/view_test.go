@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/testbp"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 )
@@ -228,20 +229,9 @@ func TestEvents(t *testing.T) {
 		t.Fatalf("tick event: %s %s", kind, data)
 	}
 	resp.Body.Close()
-	waitFor(t, "the watcher to leave", func() bool { return v.nwatch.Load() == 0 })
+	testbp.WaitFor(t, "the watcher to leave", func() bool { return v.nwatch.Load() == 0 })
 	if v.tick(time.Now()) != nil {
 		t.Error("a tick with nobody watching built an event")
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
