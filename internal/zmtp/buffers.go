@@ -5,6 +5,8 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gobanyan/banyan/internal/curve"
 )
 
 // Buffer sizes. A quiet connection reads through a small buffer of its own
@@ -185,10 +187,23 @@ type writer struct {
 	pool *bufPool
 	b    *[bufSize]byte
 	n    int
+	// sess, on a CURVE connection after its handshake, seals each frame
+	// written into a MESSAGE box (writeSealed), in sealBuf.
+	sess    *curve.Session
+	sealBuf []byte
 }
 
-// Write buffers p; one as large as a buffer is written through.
+// Write buffers p; one as large as a buffer is written through. On a CURVE
+// connection, p is whole frames, which are sealed first.
 func (w *writer) Write(p []byte) (int, error) {
+	if w.sess != nil {
+		return w.writeSealed(p)
+	}
+	return w.writePlain(p)
+}
+
+// writePlain is Write without sealing.
+func (w *writer) writePlain(p []byte) (int, error) {
 	if len(p) >= bufSize {
 		if w.b != nil && w.n > 0 {
 			if err := w.writeOut(); err != nil {
@@ -233,6 +248,7 @@ func (w *writer) Flush() error {
 
 // release gives the buffer back without writing (the connection is gone).
 func (w *writer) release() {
+	w.sealBuf = nil
 	if w.b != nil {
 		w.pool.put(w.b)
 		w.b = nil

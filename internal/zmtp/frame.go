@@ -51,14 +51,20 @@ const (
 // the signature is a whole empty identity frame: a long length of 1 (the
 // flags byte) and flags 0x7f, as libzmq sends it (zmtp_engine.cpp,
 // plug_internal; RFC 23, "Detecting ZMTP 1.0 and 2.0 Peers").
-func greeting(minor byte) []byte {
+func greeting(minor byte) []byte { return greetingFor(minor, "NULL", false) }
+
+// greetingFor is greeting with another mechanism and the as-server flag.
+func greetingFor(minor byte, mechanism string, asServer bool) []byte {
 	g := make([]byte, greetingLen)
 	g[0] = 0xff
 	g[8] = 1
 	g[9] = 0x7f
 	g[10] = versionMajor
 	g[11] = minor
-	copy(g[12:32], "NULL")
+	copy(g[12:32], mechanism)
+	if asServer {
+		g[32] = 1
+	}
 	return g
 }
 
@@ -68,8 +74,13 @@ type peerGreeting struct {
 	mechanism    string
 }
 
-// parseGreeting checks a peer's 64-byte greeting.
-func parseGreeting(g []byte) (peerGreeting, error) {
+// parseGreeting checks a peer's 64-byte greeting (mechanism NULL).
+func parseGreeting(g []byte) (peerGreeting, error) { return parseGreetingFor(g, "NULL") }
+
+// parseGreetingFor checks a peer's 64-byte greeting, which must name
+// mechanism. The as-server flag is not checked: libzmq 4.3 sends 0 even as a
+// CURVE server.
+func parseGreetingFor(g []byte, mechanism string) (peerGreeting, error) {
 	var pg peerGreeting
 	if len(g) != greetingLen {
 		return pg, fmt.Errorf("%w: greeting is %d bytes, want %d", ErrProtocol, len(g), greetingLen)
@@ -82,8 +93,8 @@ func parseGreeting(g []byte) (peerGreeting, error) {
 		return pg, fmt.Errorf("%w: peer speaks ZMTP %d.%d, need 3.x", ErrProtocol, pg.major, pg.minor)
 	}
 	pg.mechanism = string(bytes.TrimRight(g[12:32], "\x00"))
-	if pg.mechanism != "NULL" {
-		return pg, fmt.Errorf("%w: security mechanism %q not supported (only NULL)", ErrProtocol, pg.mechanism)
+	if pg.mechanism != mechanism {
+		return pg, fmt.Errorf("%w: peer's security mechanism is %q, ours %q", ErrProtocol, pg.mechanism, mechanism)
 	}
 	return pg, nil
 }
@@ -140,7 +151,10 @@ func appendCommand(dst []byte, name string, data ...[]byte) []byte {
 }
 
 // readyCommand builds READY with the given properties (name, value pairs).
-func readyCommand(props ...string) []byte {
+func readyCommand(props ...string) []byte { return appendCommand(nil, "READY", properties(props...)) }
+
+// properties encodes READY metadata (name, value pairs).
+func properties(props ...string) []byte {
 	var data []byte
 	for i := 0; i+1 < len(props); i += 2 {
 		data = append(data, byte(len(props[i])))
@@ -148,7 +162,7 @@ func readyCommand(props ...string) []byte {
 		data = binary.BigEndian.AppendUint32(data, uint32(len(props[i+1])))
 		data = append(data, props[i+1]...)
 	}
-	return appendCommand(nil, "READY", data)
+	return data
 }
 
 // errorCommand builds ERROR with a reason of at most 255 bytes.
@@ -322,23 +336,30 @@ func unexpected(err error) error {
 
 // readCommand reads one whole frame that must be a command (handshake).
 func (fr *frameReader) readCommand() (name string, data []byte, err error) {
-	flags, size, err := fr.readFrameHeader()
-	if err != nil {
-		return "", nil, err
-	}
-	if flags&flagCommand == 0 {
-		return "", nil, fmt.Errorf("%w: expected a command during the handshake", ErrProtocol)
-	}
-	if size > maxHandshakeCommand {
-		return "", nil, fmt.Errorf("%w: handshake command of %d bytes", ErrProtocol, size)
-	}
-	var held int64
-	body, err := fr.readBody(nil, size, &held)
-	fr.budget.release(held)
+	body, err := fr.readCommandBody()
 	if err != nil {
 		return "", nil, err
 	}
 	return parseCommand(body)
+}
+
+// readCommandBody reads one whole frame that must be a command (handshake)
+// and returns its body.
+func (fr *frameReader) readCommandBody() ([]byte, error) {
+	flags, size, err := fr.readFrameHeader()
+	if err != nil {
+		return nil, err
+	}
+	if flags&flagCommand == 0 {
+		return nil, fmt.Errorf("%w: expected a command during the handshake", ErrProtocol)
+	}
+	if size > maxHandshakeCommand {
+		return nil, fmt.Errorf("%w: handshake command of %d bytes", ErrProtocol, size)
+	}
+	var held int64
+	body, err := fr.readBody(nil, size, &held)
+	fr.budget.release(held)
+	return body, err
 }
 
 // next reads the next unit from the stream: either a command (cmd != nil,

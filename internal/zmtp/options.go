@@ -78,6 +78,11 @@ type Options struct {
 	// callers back (a forwarder's publisher connections). 0 means none:
 	// queues fill to their HWM and drop, as libzmq's do.
 	FlowControl int64
+	// Curve, when set, turns on the CURVE security mechanism (RFC 26) on
+	// every connection of the socket; nil is NULL, the default. CURVE
+	// needs ZMTP 3.x: a Version below Version30 is raised to Version31,
+	// and older peers are refused.
+	Curve *Curve
 }
 
 // Version is a ZMTP protocol version, for Options.Version: major*10+minor.
@@ -169,6 +174,9 @@ func (o Options) withDefaults() Options {
 	switch o.Version {
 	case Version10, Version20, Version30, Version31:
 	default:
+		o.Version = Version31
+	}
+	if o.Curve != nil && o.Version < Version30 {
 		o.Version = Version31
 	}
 	if o.Logger == nil {

@@ -3,6 +3,8 @@ package zmtp
 import (
 	"slices"
 	"time"
+
+	"github.com/gobanyan/banyan/internal/curve"
 )
 
 // PeerInfo describes one connected peer, as Pub.Peers and Sub.Peers report
@@ -13,6 +15,10 @@ type PeerInfo struct {
 	PeerType string    // its Socket-Type ("PUB", "XSUB", ...; "" for ZMTP 1.0)
 	Version  Version   // what the connection speaks
 	Since    time.Time // when its handshake completed
+	// CurveKey is the peer's long-term CURVE public key: the client's on
+	// a connection we accepted, the server's on one we dialed; zero on a
+	// NULL connection.
+	CurveKey curve.Key
 
 	// Messages and Bytes count what went through this connection: for a
 	// Sub, messages received from the peer; for a Pub, messages queued or
@@ -83,5 +89,5 @@ func (sb *Sub) Peers() []PeerInfo {
 
 // info is what a connection knows about itself.
 func (c *conn) info() PeerInfo {
-	return PeerInfo{Remote: c.remote, Endpoint: c.endpoint, PeerType: c.peerType, Version: c.version, Since: c.since}
+	return PeerInfo{Remote: c.remote, Endpoint: c.endpoint, PeerType: c.peerType, Version: c.version, Since: c.since, CurveKey: c.curveKey}
 }

@@ -186,7 +186,7 @@ func (pp *pubPeer) enqueue(m Msg, how int) bool {
 	pp.msgs++
 	pp.bytes += uint64(size)
 	c := pp.conn
-	idle := c != nil && !pp.writing && len(pp.q) == 0 && !c.fr.v1
+	idle := c != nil && !pp.writing && len(pp.q) == 0 && !c.fr.v1 && c.sealed == nil // CURVE: nonces in write order, so always the writer
 	direct := idle && how == sendDirect
 	if idle && how == sendAuto {
 		// The clock is read only here: a peer with a backlog is simply

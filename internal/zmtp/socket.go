@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/gobanyan/banyan/internal/curve"
 )
 
 // kind is a socket type as named in READY metadata.
@@ -85,7 +87,15 @@ type conn struct {
 	peerType    string   // peer's Socket-Type ("" for ZMTP 1.0: unknown)
 	endpoint    string   // what we dialed, or "" for an accepted connection
 	remote      string
-	since       time.Time // when the handshake completed (set before serve)
+	since       time.Time   // when the handshake completed (set before serve)
+	up          atomic.Bool // the handshake completed: since and curveKey are set
+	// CURVE (Options.Curve): the peer's long-term public key (learnt by a
+	// server in INITIATE, known to a client beforehand), the session that
+	// seals what c.w writes, and the layer that opens what fr reads. nil
+	// and zero on NULL connections.
+	curveKey curve.Key
+	sealed   *curve.Session
+	open     *openReader
 	// A Sub's counts of what this peer sent (Sub.Peers): messages and
 	// their wire bytes, added by the connection's goroutine.
 	msgs, bytes atomic.Uint64
@@ -202,6 +212,9 @@ func (s *socket) Bind(endpoint string) (net.Addr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cv := s.opts.Curve; cv != nil && cv.Server == nil {
+		return nil, fmt.Errorf("zmtp: Bind %q: Curve has no Server for accepted connections", endpoint)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -256,6 +269,9 @@ func (s *socket) Connect(endpoint string) error {
 	addr, err := splitEndpoint(endpoint)
 	if err != nil {
 		return err
+	}
+	if cv := s.opts.Curve; cv != nil && cv.ServerKey == (curve.Key{}) {
+		return fmt.Errorf("zmtp: Connect %q: Curve has no ServerKey for dialed connections", endpoint)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -337,6 +353,9 @@ func (s *socket) runConn(nc net.Conn, endpoint string) bool {
 	defer func() {
 		s.untrack(c)
 		c.fr.r.release()
+		if c.open != nil {
+			c.open.release()
+		}
 		c.wmu.Lock()
 		c.w.release()
 		c.wmu.Unlock()
@@ -344,12 +363,17 @@ func (s *socket) runConn(nc net.Conn, endpoint string) bool {
 	if err := s.handshake(c); err != nil {
 		if !s.isClosed() && !errors.Is(err, io.EOF) {
 			s.protoErrors.Add(1)
-			s.log.Warn("handshake failed", "remote", c.remote, "err", err)
+			if c.curveKey != (curve.Key{}) {
+				s.log.Warn("handshake failed", "remote", c.remote, "curve_key", c.curveKey.String(), "err", err)
+			} else {
+				s.log.Warn("handshake failed", "remote", c.remote, "err", err)
+			}
 		}
 		nc.Close()
 		return false
 	}
 	c.since = time.Now()
+	c.up.Store(true) // publishes since and curveKey to closeWhere
 	s.connects.Add(1)
 	s.peers.Add(1)
 	s.log.Debug("peer connected", "remote", c.remote, "peer_type", c.peerType, "zmtp", c.version.String())
@@ -418,6 +442,9 @@ func (s *socket) handshake(c *conn) error {
 		return c.readIdentity()
 	}
 	g := greeting(s.minor())
+	if s.opts.Curve != nil {
+		g = greetingFor(s.minor(), mechCurve, c.endpoint == "")
+	}
 	if _, err := c.nc.Write(g[:signatureLen]); err != nil {
 		return err
 	}
@@ -431,6 +458,9 @@ func (s *socket) handshake(c *conn) error {
 		}
 	}
 	if sig[0] != 0xff || sig[signatureLen-1]&1 == 0 {
+		if s.opts.Curve != nil {
+			return errCurveOld
+		}
 		c.setVersion(Version10, true)
 		return c.readIdentity()
 	}
@@ -455,6 +485,9 @@ func (s *socket) handshake(c *conn) error {
 	}
 	switch peer[10] {
 	case 0, 1:
+		if s.opts.Curve != nil {
+			return errCurveOld
+		}
 		if _, err := c.nc.Write([]byte{s.kind.typeByte()}); err != nil {
 			return err
 		}
@@ -471,7 +504,11 @@ func (s *socket) handshake(c *conn) error {
 	if _, err := io.ReadFull(r, peer[11:]); err != nil {
 		return unexpected(err)
 	}
-	pg, err := parseGreeting(peer)
+	mech := "NULL"
+	if s.opts.Curve != nil {
+		mech = mechCurve
+	}
+	pg, err := parseGreetingFor(peer, mech)
 	if err != nil {
 		c.nc.Write(errorCommand(err.Error()))
 		return err
@@ -480,6 +517,9 @@ func (s *socket) handshake(c *conn) error {
 	c.version = s.opts.Version
 	if pg.major == versionMajor && pg.minor == 0 {
 		c.version = min(c.version, Version30)
+	}
+	if s.opts.Curve != nil {
+		return s.handshakeCurve(c)
 	}
 	if _, err := c.nc.Write(readyCommand("Socket-Type", string(s.kind))); err != nil {
 		return err
@@ -499,6 +539,12 @@ func (s *socket) handshake(c *conn) error {
 	default:
 		return fmt.Errorf("%w: expected READY, got %q", ErrProtocol, name)
 	}
+	return s.checkPeer(c, data)
+}
+
+// checkPeer reads the peer's READY (or INITIATE) metadata and checks its
+// socket type, sending ERROR on a mismatch.
+func (s *socket) checkPeer(c *conn, data []byte) error {
 	props, err := parseProperties(data)
 	if err != nil {
 		return err
