@@ -9,6 +9,12 @@ Roles:
                                    message; exit on stdin EOF
   fwd IN_PORT OUT_PORT             zmq.device(FORWARDER, SUB(''), PUB), as
                                    Python Banyan's backplane does
+
+CURVE (pub and sub roles), from the environment, keys in Z85:
+  CURVE_SERVER_SECRET              be the CURVE server with this secret key
+  CURVE_SERVERKEY CURVE_PUBLIC CURVE_SECRET
+                                   be a CURVE client of that server key
+  BIG=1                            pub: also send ABB with a 100 KiB frame
 """
 import os
 import sys
@@ -22,6 +28,18 @@ import zmq
 def stdin_closed(ev):
     sys.stdin.read()
     ev.set()
+
+
+def curve(s):
+    env = os.environ
+    if env.get("CURVE_SERVER_SECRET"):
+        s.curve_secretkey = env["CURVE_SERVER_SECRET"].encode()
+        s.curve_server = True
+    elif env.get("CURVE_SERVERKEY"):
+        s.curve_serverkey = env["CURVE_SERVERKEY"].encode()
+        s.curve_publickey = env["CURVE_PUBLIC"].encode()
+        s.curve_secretkey = env["CURVE_SECRET"].encode()
+    return s
 
 
 def main():
@@ -39,7 +57,7 @@ def main():
         return
     endpoint, mode = sys.argv[2], sys.argv[3]
     if role == "pub":
-        s = ctx.socket(zmq.PUB)
+        s = curve(ctx.socket(zmq.PUB))
         s.setsockopt(zmq.LINGER, 2000)
         (s.bind if mode == "bind" else s.connect)(endpoint)
         go = threading.Event()
@@ -58,6 +76,8 @@ def main():
         s.send_multipart([b"ABL", b"L" * 300])
         s.send_multipart([b"ABM", b"", b"xyz", b""])
         s.send_multipart([b"XYZL", b"L" * 300])
+        if os.environ.get("BIG") == "1":
+            s.send_multipart([b"ABB", bytes(range(256)) * 400])
         s.send_multipart([b"END", msgpack.packb({"n": n}, use_bin_type=True)])
         print("SENT %d" % n, flush=True)
         sys.stdin.read()
@@ -65,7 +85,7 @@ def main():
         ctx.term()
         return
     if role == "sub":
-        s = ctx.socket(zmq.SUB)
+        s = curve(ctx.socket(zmq.SUB))
         (s.bind if mode == "bind" else s.connect)(endpoint)
         for p in sys.argv[4:]:
             s.setsockopt(zmq.SUBSCRIBE, p.encode() if p != "-" else b"")
