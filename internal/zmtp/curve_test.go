@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -384,5 +385,86 @@ func TestCurveCloseWhere(t *testing.T) {
 	waitFor(t, "one peer left", func() bool { p := pub.Peers(0); return len(p) == 1 && p[0].CurveKey == other.cliPub })
 	if n := pub.CloseWhere(func(p PeerInfo) bool { return p.CurveKey == (curve.Key{}) }); n != 0 {
 		t.Fatalf("CloseWhere on zero keys closed %d", n)
+	}
+}
+
+// A HELLO sent twice (in place of INITIATE) closes the connection, counted.
+func TestCurveReplayedHello(t *testing.T) {
+	k := newCurveKeys(t)
+	pub := NewPub(k.serverOpts(quiet(), nil))
+	addr, err := pub.Bind("tcp://127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	nc, err := net.Dial("tcp", addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	nc.Write(greetingFor(1, mechCurve, false))
+	g := make([]byte, greetingLen)
+	if _, err := io.ReadFull(nc, g); err != nil {
+		t.Fatal(err)
+	}
+	if string(g[12:17]) != "CURVE" || g[32] != 1 {
+		t.Fatalf("server greeting % x: want mechanism CURVE, as-server 1", g[12:33])
+	}
+	cl, err := curve.NewClient(k.srvPub, k.cliPub, k.cliSec, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hello := appendFrame(nil, flagCommand, cl.Hello())
+	nc.Write(hello)
+	var hdr [2]byte
+	if _, err := io.ReadFull(nc, hdr[:]); err != nil || hdr[0] != flagCommand {
+		t.Fatalf("no WELCOME: % x %v", hdr, err)
+	}
+	welcome := make([]byte, hdr[1])
+	io.ReadFull(nc, welcome)
+	if err := cl.Welcome(welcome); err != nil {
+		t.Fatal(err)
+	}
+	nc.Write(hello) // again
+	if _, err := io.Copy(io.Discard, nc); err != nil {
+		t.Fatalf("connection not closed: %v", err)
+	}
+	waitFor(t, "counted", func() bool { return pub.Stats().ProtocolErrors == 1 })
+	if pub.Stats().Connects != 0 {
+		t.Fatal("connected after a replayed HELLO")
+	}
+}
+
+// A server that stalls after its greeting: our client closes after the
+// handshake timeout, and retries.
+func TestCurveClientStall(t *testing.T) {
+	k := newCurveKeys(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 10)
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			nc.Write(greetingFor(1, mechCurve, true))
+			accepted <- nc // and never answer HELLO
+		}
+	}()
+	o := k.clientOpts(quiet())
+	o.HandshakeTimeout = 200 * time.Millisecond
+	sub := NewSub(o)
+	sub.Connect(ln.Addr().String())
+	defer sub.Close()
+	waitFor(t, "two stalled handshakes given up", func() bool { return sub.Stats().ProtocolErrors >= 2 })
+	ln.Close()
+	for nc := range accepted {
+		nc.Close()
 	}
 }

@@ -1,5 +1,5 @@
 // Package zmtp speaks ZeroMQ's wire protocol over TCP with the NULL
-// mechanism, for the two socket types Banyan needs: PUB and SUB. It speaks
+// mechanism (or CURVE, see below), for the two socket types Banyan needs: PUB and SUB. It speaks
 // ZMTP 3.1 and 3.0, and, with the peers that need them, ZMTP 2.0 (libzmq
 // 3.x, JeroMQ 0.3) and ZMTP 1.0 (libzmq 2.x), as acceptor and as connector,
 // as libzmq 4 does.
@@ -35,6 +35,23 @@
 //   - PING is answered with PONG (and Sub.Sync sends it to 3.1 peers only),
 //     unknown commands are ignored, a corrupt frame or an oversized message
 //     closes that connection with a logged reason.
+//
+// With Options.Curve a socket speaks CURVE (RFC 26, with internal/curve),
+// interoperable with libzmq's: it is the CURVE server on the connections it
+// accepts and a client on those it dials. The greeting names CURVE (a peer
+// with another mechanism, or older than ZMTP 3.0, is refused and counted),
+// HELLO, WELCOME, INITIATE and READY replace the READY exchange, and after
+// it every frame travels as one MESSAGE box, as libzmq 4.3 sends them: a
+// data frame whose box holds the frame's MORE and COMMAND flags. A layer
+// below the frame reader opens the boxes back into plain frames, so reading
+// is the same code as NULL's; the writer seals each frame under the
+// connection's write lock, so nonces go out in order, and a CURVE peer gets
+// no direct writes (always its writer goroutine). A box that fails to open
+// or replays a nonce closes that connection only. A box larger than the
+// message size limit plus its overhead closes the connection (a NULL
+// connection reads past such a message: with CURVE its end is inside
+// boxes not yet opened). Pub.CloseWhere and Sub.CloseWhere close peers by
+// their PeerInfo.CurveKey, for a server whose authorized keys change.
 //
 // A message travels as one immutable byte slice in wire form (Msg), so a
 // forwarder passes what it received to its PUB untouched, and every peer's
