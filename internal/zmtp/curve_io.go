@@ -42,6 +42,10 @@ func (o *openReader) release() {
 	o.box, o.out = nil, nil
 }
 
+// pending reports whether bytes of a next frame have arrived: plaintext not
+// yet returned, or boxes not yet opened.
+func (o *openReader) pending() bool { return o.off < len(o.out) || len(o.in.buffered()) > 0 }
+
 // plainHeader is the size of the plain frame header for a body of n bytes.
 func plainHeader(n int) int {
 	if n > 255 {

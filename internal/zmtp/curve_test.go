@@ -468,3 +468,47 @@ func TestCurveClientStall(t *testing.T) {
 		nc.Close()
 	}
 }
+
+// A box over the message size limit closes that connection (its message's
+// end is inside boxes not yet opened, so it cannot be read past as on NULL);
+// the peer reconnects and what follows arrives.
+func TestCurveBoxOverLimit(t *testing.T) {
+	k := newCurveKeys(t)
+	o := quiet()
+	so := k.serverOpts(o, nil)
+	so.MaxMessageSize = 1000
+	sub := NewSub(so)
+	sub.Subscribe(nil)
+	addr, err := sub.Bind("tcp://127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := k.clientOpts(o)
+	co.ReconnectMin = 20 * time.Millisecond
+	pub := NewPub(co)
+	pub.Connect(addr.String())
+	t.Cleanup(func() { pub.Close(); sub.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := pub.WaitSubscribed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pub.SendFrames([]byte("big"), make([]byte, 2000))
+	waitFor(t, "closed for the large box", func() bool { return sub.Stats().ProtocolErrors == 1 })
+	waitFor(t, "reconnected", func() bool { return sub.Stats().Connects >= 2 && pub.Stats().Connects >= 2 })
+	if err := pub.WaitSubscribed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a small message after the reconnect", func() bool {
+		pub.SendFrames([]byte("small"), []byte("ok"))
+		select {
+		case m := <-sub.Messages():
+			if string(m.Topic()) != "small" {
+				t.Fatalf("got %q", m.Topic())
+			}
+			return true
+		case <-time.After(50 * time.Millisecond):
+			return false
+		}
+	})
+}

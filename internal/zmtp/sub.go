@@ -212,7 +212,7 @@ func (sb *Sub) serve(c *conn) error {
 		// message. (A peer that stops in the middle of a message shows
 		// the counts up to the read before.)
 		msgs, size = msgs+1, size+uint64(len(m.raw))
-		more := len(c.fr.r.buffered()) > 0
+		more := len(c.fr.r.buffered()) > 0 || c.open != nil && c.open.pending()
 		if !more {
 			c.msgs.Add(msgs)
 			c.bytes.Add(size)
