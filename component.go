@@ -114,6 +114,7 @@ func Connect(ctx context.Context, opts ...Option) (*Component, error) {
 		zo.MaxMessageSize = -1
 	}
 	zo.Logger = c.log
+	zo.Curve = o.curve
 	c.pub = zmtp.NewPub(zo)
 	zo.Deliver = c.route
 	c.sub = zmtp.NewSub(zo)

@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gobanyan/banyan/internal/curve"
 	"github.com/gobanyan/banyan/internal/netaddr"
+	"github.com/gobanyan/banyan/internal/zmtp"
 )
 
 // Default ports, as in Python Banyan: components publish to 43124 and
@@ -42,6 +44,7 @@ type options struct {
 	skipValidation bool
 	noPub, noSub   bool
 	msgpack        MsgpackSpec
+	curve          *zmtp.Curve // WithCurve's, or nil (NULL)
 }
 
 func defaults() options {
@@ -200,4 +203,18 @@ func (o *options) backplaneHost() string {
 
 func endpoint(host string, port int) string {
 	return "tcp://" + net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// WithCurve turns on CURVE encryption and authentication (RFC 26, as
+// libzmq's curve_serverkey, curve_publickey and curve_secretkey): both
+// connections to the backplane are encrypted, and the backplane admits the
+// component by its public key. server is the backplane's long-term public
+// key; public and secret are the component's own pair (banyan keygen
+// writes one). A backplane without CURVE, or one that does not admit the
+// key, refuses the component: Connect then waits (or times out) as for a
+// backplane that is not there, and the log says why.
+func WithCurve(server, public, secret [32]byte) Option {
+	return func(o *options) {
+		o.curve = &zmtp.Curve{ServerKey: curve.Key(server), Public: curve.Key(public), Secret: curve.Key(secret)}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/gobanyan/banyan/internal/curve"
 	"github.com/gobanyan/banyan/internal/zmtp"
 )
 
@@ -91,6 +92,20 @@ type Options struct {
 	// across all connections: 0 means 4 x MaxMessageSize (at least 1 GiB).
 	// A publisher whose message would pass it is disconnected (BadInput).
 	PendingBudget int64
+	// CurveSecretKey, when not all zero, turns on CURVE (RFC 26) for both
+	// ports, with this long-term secret key (its public key is what
+	// components give as the server key): every connection is encrypted,
+	// and a component that does not speak CURVE (every Python Banyan
+	// component, and ours without banyan.WithCurve) is refused. The zero
+	// value is NULL, Python Banyan's.
+	CurveSecretKey [32]byte
+	// Authorize, with CURVE on, decides which components are admitted, by
+	// their long-term public key; an error refuses one, before any
+	// message passes (it is logged with the key, and counted in
+	// Stats.Unauthorized). nil admits every key: the traffic is encrypted,
+	// but anyone with the server's public key may connect. It is called
+	// from the handshakes' goroutines, concurrently.
+	Authorize func(clientKey [32]byte) error
 	// Logger receives connection events and faults; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -108,6 +123,10 @@ type Backplane struct {
 	closing  chan struct{} // closed when Close begins: flow control lets go
 	closed   chan struct{}
 	observer atomic.Pointer[watcher] // Watch's, or nil
+
+	log          *slog.Logger
+	curvePublic  curve.Key     // with CURVE on: our long-term public key
+	unauthorized atomic.Uint64 // CURVE clients Authorize refused
 }
 
 // Stats are the backplane's counters.
@@ -121,6 +140,7 @@ type Stats struct {
 	Refused              uint64 // messages over MaxMessageSize, dropped
 	SubscriptionsRefused uint64 // subscriptions past MaxSubscriptions, ignored
 	PendingBytes         int64  // memory held by partially received messages
+	Unauthorized         uint64 // CURVE clients refused by Options.Authorize
 }
 
 // port is the port to bind for an Options port: def for 0, and for
@@ -166,7 +186,12 @@ func New(opts Options) (*Backplane, error) {
 	if zo.Logger == nil {
 		zo.Logger = slog.Default()
 	}
-	b := &Backplane{opts: opts, closing: make(chan struct{}), closed: make(chan struct{})}
+	b := &Backplane{opts: opts, closing: make(chan struct{}), closed: make(chan struct{}), log: zo.Logger}
+	if opts.CurveSecretKey != ([32]byte{}) {
+		secret := curve.Key(opts.CurveSecretKey)
+		b.curvePublic = curve.PublicFromSecret(secret)
+		zo.Curve = &zmtp.Curve{Server: curve.NewServer(b.curvePublic, secret, &curve.ServerOptions{Authorize: b.authorize})}
+	}
 	zo.Reserved = []byte(reservedPrefix) // a PUB option: the SUB ignores it
 	b.pub = zmtp.NewPub(zo)
 	if zo.Budget == nil {
@@ -270,5 +295,6 @@ func (b *Backplane) Stats() Stats {
 		Refused:              in.Refused + out.Refused,
 		SubscriptionsRefused: out.SubscriptionsRefused,
 		PendingBytes:         in.PendingBytes,
+		Unauthorized:         b.unauthorized.Load(),
 	}
 }

@@ -5,6 +5,7 @@ import "github.com/prometheus/client_golang/prometheus"
 // Collectors returns Prometheus metrics for the backplane, read from Stats
 // at scrape time: banyan_backplane_forwarded_total, _dropped_total,
 // _bad_input_total, _refused_total, _subscriptions_refused_total,
+// _unauthorized_total,
 // _publishers and _subscribers, labelled with the
 // backplane's name. Register them with a prometheus.Registry.
 func (b *Backplane) Collectors() []prometheus.Collector {
@@ -30,6 +31,8 @@ func (b *Backplane) Collectors() []prometheus.Collector {
 			func(s Stats) uint64 { return s.Refused }),
 		counter("subscriptions_refused_total", "Subscriptions past a subscriber's limit, ignored.",
 			func(s Stats) uint64 { return s.SubscriptionsRefused }),
+		counter("unauthorized_total", "CURVE clients refused because their key is not authorized.",
+			func(s Stats) uint64 { return s.Unauthorized }),
 		gauge("publishers", "Components connected to the publisher port.",
 			func(s Stats) int { return s.Publishers }),
 		gauge("subscribers", "Components connected to the subscriber port.",
