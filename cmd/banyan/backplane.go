@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/gobanyan/banyan/backplane"
@@ -29,6 +28,7 @@ func newBackplaneCmd() *cobra.Command {
 		verbose  bool
 		metrics  string
 		web      webFlags
+		cv       curveServerFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "backplane",
@@ -47,7 +47,7 @@ process name find this one: its command line contains "backplane".`,
 			if verbose {
 				level = slog.LevelDebug
 			}
-			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			free := func(p int) int { // -p 0 and -s 0: a free port, as net.Listen's ":0"
 				if p == 0 {
 					return backplane.FreePort
@@ -58,15 +58,24 @@ process name find this one: its command line contains "backplane".`,
 			if maxMsg == 0 {
 				maxMsg = backplane.Unlimited // --max-message-size 0: no limit; in Options 0 is the default
 			}
-			bp, err := backplane.New(backplane.Options{
+			bo := backplane.Options{
 				Name: name, Bind: bind, PublisherPort: pubPort, SubscriberPort: subPort,
 				HWM: hwm, HWMBytes: int64(hwmBytes), MaxMessageSize: int64(maxMsg), MaxSubscriptions: maxSubs,
 				FlowControl: int64(flow), Logger: log,
-			})
+			}
+			reload, err := cv.apply(&bo)
+			if err != nil {
+				return err
+			}
+			bp, err := backplane.New(bo)
 			if err != nil {
 				return err
 			}
 			fmt.Fprint(cmd.OutOrStdout(), banner(name, bind, bp.PublisherPort(), bp.SubscriberPort(), loopTime))
+			curveBanner(cmd.OutOrStdout(), bp, cv.authorized)
+			if reload != nil {
+				onSIGHUP(cmd.Context().Done(), func() { reload(bp, log) })
+			}
 			if metrics != "" {
 				addr, err := serveMetrics(cmd.Context(), metrics, bp.Collectors()...)
 				if err != nil {
@@ -105,6 +114,7 @@ process name find this one: its command line contains "backplane".`,
 	f.Var(&flow, "flow-control", "flow control: when this many bytes wait in subscriber queues together, stop reading publishers until they drain, instead of queueing to the HWM and dropping (e.g. 16MiB; 0 = off, as libzmq). A subscriber that takes nothing for 1 s is no longer waited for")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log connections and disconnections")
 	web.add(f, "")
+	cv.add(f)
 	f.StringVar(&metrics, "metrics", "", "serve Prometheus metrics (forwarded, dropped, bad input, publishers, subscribers) on this address, e.g. :9143")
 	return cmd
 }

@@ -33,6 +33,10 @@ type componentFlags struct {
 	withConnect    bool
 	// logOut receives the log: the command's stderr (set before it runs).
 	logOut io.Writer
+	// curve is the --curve-server-key and --curve-key flags; curveOpt
+	// what they give (nil for NULL), set before the command runs.
+	curve    curveClientFlags
+	curveOpt banyan.Option
 }
 
 // addComponentFlags adds every component flag, -n being the name.
@@ -48,6 +52,11 @@ func (f *componentFlags) addBase(cmd *cobra.Command, defaultName, nameShort stri
 	pre := cmd.PreRunE
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
 		f.logOut = cmd.ErrOrStderr()
+		opt, err := f.curve.option()
+		if err != nil {
+			return err
+		}
+		f.curveOpt = opt
 		if pre != nil {
 			return pre(cmd, args)
 		}
@@ -60,6 +69,7 @@ func (f *componentFlags) addBase(cmd *cobra.Command, defaultName, nameShort stri
 	fs.StringVarP(&f.name, "name", nameShort, defaultName, "component name (for logs)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log connection events")
 	f.maxMsg = banyan.DefaultMaxMessageSize
+	f.curve.add(fs)
 	fs.Var(&f.maxMsg, "max-message-size", "largest message, topic and payload together, sent or accepted (bytes, or with KiB/MiB/GiB; 0 = no limit)")
 }
 
@@ -98,6 +108,9 @@ func (f *componentFlags) options(extra ...banyan.Option) []banyan.Option {
 	}
 	if f.withConnect {
 		opts = append(opts, banyan.WithMsgpack(f.msgpack.spec()), banyan.WithConnectTimeout(f.connectTimeout))
+	}
+	if f.curveOpt != nil {
+		opts = append(opts, f.curveOpt)
 	}
 	return append(opts, extra...)
 }
