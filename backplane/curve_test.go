@@ -3,6 +3,8 @@ package backplane_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/internal/curve"
 	"github.com/gobanyan/banyan/internal/testbp"
+	"github.com/gobanyan/banyan/internal/testpeer"
 )
 
 func keyPair(t *testing.T) (pub, sec [32]byte) {
@@ -82,4 +85,73 @@ func TestCurveBackplane(t *testing.T) {
 	if !alice.Stats().Connected {
 		t.Error("alice was cut off too")
 	}
+}
+
+// A pyzmq (libzmq) CURVE client publishes through our CURVE backplane to a
+// Go CURVE component, which answers; the answer comes back to pyzmq.
+func TestCurveBackplaneWithPyzmq(t *testing.T) {
+	py := testpeer.Python(t, "zmq", "msgpack")
+	srvPub, srvSec := keyPair(t)
+	goPub, goSec := keyPair(t)
+	pyPub, pySec := keyPair(t)
+	bp := testbp.Start(t, backplane.Options{CurveSecretKey: srvSec, Authorize: func(k [32]byte) error {
+		if k != goPub && k != pyPub {
+			return errors.New("not listed")
+		}
+		return nil
+	}})
+	c := bp.Connect(t, banyan.WithCurve(srvPub, goPub, goSec), banyan.WithSubscriptions("from/py"))
+	peer := testpeer.Start(t, py, "-c", `
+import sys, time, zmq, msgpack
+ctx = zmq.Context()
+def curve(s):
+    s.curve_serverkey = sys.argv[1].encode()
+    s.curve_publickey = sys.argv[2].encode()
+    s.curve_secretkey = sys.argv[3].encode()
+    return s
+pub = curve(ctx.socket(zmq.PUB)); pub.connect("tcp://127.0.0.1:" + sys.argv[4])
+sub = curve(ctx.socket(zmq.SUB)); sub.setsockopt(zmq.SUBSCRIBE, b"to/py"); sub.connect("tcp://127.0.0.1:" + sys.argv[5])
+print("READY", flush=True)
+for line in sys.stdin:
+    if line.startswith("SEND"):
+        pub.send_multipart([b"from/py", msgpack.packb({"n": 1})])
+        print("SENT", flush=True)
+    elif line.startswith("RECV"):
+        if sub.poll(200):
+            t, p = sub.recv_multipart()
+            print("GOT", t.decode(), msgpack.unpackb(p)["answer"], flush=True)
+        else:
+            print("NONE", flush=True)
+`, curve.Key(srvPub).String(), curve.Key(pyPub).String(), curve.Key(pySec).String(),
+		strconv.Itoa(bp.PublisherPort()), strconv.Itoa(bp.SubscriberPort()))
+	defer peer.Kill()
+	peer.Expect("READY")
+	got := make(chan *banyan.Message, 1)
+	go func() {
+		for m := range c.Messages() {
+			select {
+			case got <- m:
+			default:
+			}
+		}
+	}()
+	var m *banyan.Message
+	testbp.WaitFor(t, "pyzmq's message through the CURVE backplane", func() bool {
+		peer.Send("SEND")
+		peer.Expect("SENT")
+		select {
+		case m = <-got:
+			return true
+		case <-time.After(100 * time.Millisecond):
+			return false
+		}
+	})
+	if v, err := m.Map(); err != nil || fmt.Sprint(v["n"]) != "1" {
+		t.Fatalf("received %v %v", v, err)
+	}
+	testbp.WaitFor(t, "the answer back at pyzmq", func() bool {
+		c.Publish("to/py", map[string]any{"answer": 42})
+		peer.Send("RECV")
+		return peer.Expect("") == "GOT to/py 42"
+	})
 }
