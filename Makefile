@@ -23,8 +23,8 @@ FUZZ := ./internal/zmtp:FuzzFrameReader ./internal/zmtp:FuzzGreeting ./internal/
 	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack ./internal/msgjson:FuzzMsgpackToJSON ./internal/msgjson:FuzzRoundTrip ./internal/pyrepr:FuzzStr \
 	./gateway/firmata:FuzzLink ./gateway/firmata/firmatasim:FuzzFirmware ./gateway/esp8266:FuzzScanner \
 	./internal/benchmark:FuzzParsePayload \
-	./internal/zmtp:FuzzCurveOpen:300x ./internal/curve:FuzzHello:20000x ./internal/curve:FuzzWelcome:20000x ./internal/curve:FuzzInitiate:20000x \
-	./internal/curve:FuzzReady:20000x ./internal/curve:FuzzMessage:20000x ./internal/curve:FuzzZ85:100000x ./internal/curve:FuzzZPL:100000x
+	./internal/zmtp:FuzzCurveOpen:300x ./internal/curve:FuzzHello:10000x ./internal/curve:FuzzWelcome:10000x ./internal/curve:FuzzInitiate:10000x \
+	./internal/curve:FuzzReady:10000x ./internal/curve:FuzzMessage:10000x ./internal/curve:FuzzZ85:100000x ./internal/curve:FuzzZPL:100000x
 # A count, not a duration: Go 1.26's fuzz coordinator can fail a run with
 # "context deadline exceeded" when a -fuzztime duration ends while a worker
 # is busy, which happens on a loaded machine (golang/go#75804, fixed in 1.27).
