@@ -1,23 +1,20 @@
 package backplane
 
 import (
-	"fmt"
-
 	"github.com/gobanyan/banyan/internal/curve"
 	"github.com/gobanyan/banyan/internal/zmtp"
 )
 
 // authorize is the CURVE server's check of a client's key: Options.Authorize,
-// logged and counted when it refuses.
+// counted when it refuses (zmtp logs the refused handshake with the
+// client's address and key).
 func (b *Backplane) authorize(key curve.Key) error {
 	if b.opts.Authorize == nil {
 		return nil
 	}
 	if err := b.opts.Authorize(key); err != nil {
-		n := b.unauthorized.Add(1)
-		b.log.Warn("CURVE client refused: its key is not authorized (the handshake failure that follows names its address)",
-			"key", key.String(), "err", err, "refused_total", n)
-		return fmt.Errorf("%w: %w", curve.ErrUnauthorized, err)
+		b.unauthorized.Add(1)
+		return err // curve's Server wraps it in ErrUnauthorized
 	}
 	return nil
 }

@@ -26,15 +26,15 @@ func renderValue(payload []byte, size, maxPayload, maxText int) lastValue {
 		lv.Error = fmt.Sprintf("%d bytes, over the view's %d-byte limit: not shown", size, maxPayload)
 		return lv
 	}
-	py, err := safely(func() (string, error) { return pyrepr.Repr(payload, pyrepr.Numpy) })
+	py, err := render.Safely(func(p []byte) (string, error) { return pyrepr.Repr(p, pyrepr.Numpy) }, payload)
 	if err != nil {
 		lv.Error = err.Error()
 		return lv
 	}
-	js, err := safely(func() (string, error) {
-		b, err := render.JSON(payload)
+	js, err := render.Safely(func(p []byte) (string, error) {
+		b, err := render.JSON(p)
 		return string(b), err
-	})
+	}, payload)
 	if err != nil {
 		js = ""
 	}
@@ -43,17 +43,6 @@ func renderValue(payload []byte, size, maxPayload, maxText int) lastValue {
 	lv.JSON, cut2 = truncate(js, maxText)
 	lv.Truncated = cut1 || cut2
 	return lv
-}
-
-// safely runs a renderer, turning a panic into an error: a payload must
-// never take the view down.
-func safely(f func() (string, error)) (s string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = "", fmt.Errorf("cannot render the payload: %v", r)
-		}
-	}()
-	return f()
 }
 
 // truncate cuts s after max characters (runes), and says whether it did.

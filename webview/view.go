@@ -241,19 +241,16 @@ func (v *View) connections(dt float64) []connJSON {
 func (v *View) history(name string, total bool) []byte {
 	v.stateMu.Lock()
 	defer v.stateMu.Unlock()
-	var r *ring
-	if total {
-		r = v.total.hist
-	} else {
-		for _, e := range v.topics.all() {
-			if e.name == name && !e.other || e.other && name == "" {
-				r = e.s.hist
-				break
-			}
+	r := v.total.hist
+	if !total {
+		e := (*v.topics.m.Load())[name]
+		if name == "" {
+			e = v.topics.other
 		}
-		if r == nil {
+		if e == nil || e.s.hist == nil {
 			return nil
 		}
+		r = e.s.hist
 	}
 	h := historyJSON{IntervalMS: v.opts.Interval.Milliseconds(), End: v.lastTick.UnixMilli()}
 	h.Rate, h.ByteRate = r.points()

@@ -71,7 +71,7 @@ func (p *printer) prepare() error {
 func (p printer) print(m *banyan.Message) {
 	now := time.Now()
 	if p.json {
-		payload, err := renderSafely(p.asJSON, m.Payload)
+		payload, err := render.Safely(p.asJSON, m.Payload)
 		if err != nil {
 			p.fail()
 			payload, _ = json.Marshal(map[string]string{"$error": err.Error()})
@@ -84,7 +84,7 @@ func (p printer) print(m *banyan.Message) {
 		fmt.Fprintf(p.w, "%s\n", line)
 		return
 	}
-	text, err := renderSafely(p.python, m.Payload)
+	text, err := render.Safely(p.python, m.Payload)
 	if err != nil {
 		p.fail()
 		text = fmt.Sprintf("<undecodable payload, %d bytes: %v>", len(m.Payload), err)
@@ -110,19 +110,6 @@ func (p printer) report(w io.Writer) {
 	if n := p.failed.Load(); n > 0 {
 		fmt.Fprintf(w, "banyan: %d message(s) could not be rendered (shown as undecodable)\n", n)
 	}
-}
-
-// renderSafely renders payload with f, turning a panic into an error: one
-// message must never stop the command (defence in depth; the renderers
-// validate their input).
-func renderSafely[T any](f func([]byte) (T, error), payload []byte) (out T, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			var zero T
-			out, err = zero, fmt.Errorf("rendering panicked: %v", r)
-		}
-	}()
-	return f(payload)
 }
 
 func stamp(on bool, t time.Time) string {

@@ -201,3 +201,17 @@ func numpyText(a *ndarray.Array) []byte {
 	sh += ")"
 	return fmt.Appendf(nil, "ndarray(%s, shape=%s, %d bytes)", a.DType(), sh, len(a.Data()))
 }
+
+// Safely runs a renderer on a payload, turning a panic into an error, so
+// that no payload can take down a tool that shows it (the monitor, the web
+// view). The renderers here promise not to panic; this is the guard for a
+// promise broken by a bug.
+func Safely[T any](f func([]byte) (T, error), payload []byte) (out T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			var zero T
+			out, err = zero, fmt.Errorf("rendering panicked: %v", r)
+		}
+	}()
+	return f(payload)
+}

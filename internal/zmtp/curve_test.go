@@ -46,15 +46,24 @@ func (k curveKeys) clientOpts(o Options) Options {
 	return o
 }
 
-// curvePair binds a CURVE Pub (server) and connects a CURVE Sub (client)
-// subscribed to prefixes, and waits for the subscriptions.
-func curvePair(t *testing.T, k curveKeys, o Options, prefixes ...string) (*Pub, *Sub) {
+// bindCurvePub binds a CURVE Pub (the server) with options o on a free
+// loopback port, closed when the test ends.
+func bindCurvePub(t *testing.T, o Options) (*Pub, net.Addr) {
 	t.Helper()
-	pub := NewPub(k.serverOpts(o, nil))
+	pub := NewPub(o)
 	addr, err := pub.Bind("tcp://127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { pub.Close() })
+	return pub, addr
+}
+
+// curvePair binds a CURVE Pub (server) and connects a CURVE Sub (client)
+// subscribed to prefixes, and waits for the subscriptions.
+func curvePair(t *testing.T, k curveKeys, o Options, prefixes ...string) (*Pub, *Sub) {
+	t.Helper()
+	pub, addr := bindCurvePub(t, k.serverOpts(o, nil))
 	sub := NewSub(k.clientOpts(o))
 	for _, p := range prefixes {
 		sub.Subscribe([]byte(p))
@@ -172,20 +181,16 @@ func TestCurveUnauthorized(t *testing.T) {
 	k := newCurveKeys(t)
 	o := quiet()
 	var asked atomic.Int64
-	pub := NewPub(k.serverOpts(o, func(c curve.Key) error {
+	pub, addr := bindCurvePub(t, k.serverOpts(o, func(c curve.Key) error {
 		asked.Add(1)
 		return errors.New("not on the list")
 	}))
-	addr, err := pub.Bind("tcp://127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	co := k.clientOpts(o)
 	co.ReconnectMin, co.ReconnectMax = 50*time.Millisecond, 100*time.Millisecond
 	sub := NewSub(co)
 	sub.Subscribe(nil)
 	sub.Connect(addr.String())
-	t.Cleanup(func() { sub.Close(); pub.Close() })
+	t.Cleanup(func() { sub.Close() })
 	waitFor(t, "refusals", func() bool { return pub.Stats().ProtocolErrors >= 2 && sub.Stats().ProtocolErrors >= 2 })
 	pub.SendFrames([]byte("secret"))
 	if s := pub.Stats(); s.Connects != 0 || s.Peers != 0 || asked.Load() < 2 {
@@ -201,17 +206,13 @@ func TestCurveUnauthorized(t *testing.T) {
 func TestCurveWrongServerKey(t *testing.T) {
 	k := newCurveKeys(t)
 	o := quiet()
-	pub := NewPub(k.serverOpts(o, nil))
-	addr, err := pub.Bind("tcp://127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub, addr := bindCurvePub(t, k.serverOpts(o, nil))
 	other := newCurveKeys(t)
 	co := other.clientOpts(o)
 	co.ReconnectMin, co.ReconnectMax = 100*time.Millisecond, 200*time.Millisecond
 	sub := NewSub(co)
 	sub.Connect(addr.String())
-	t.Cleanup(func() { sub.Close(); pub.Close() })
+	t.Cleanup(func() { sub.Close() })
 	start := time.Now()
 	waitFor(t, "two failed handshakes", func() bool { return pub.Stats().ProtocolErrors >= 2 })
 	time.Sleep(300 * time.Millisecond)
@@ -228,15 +229,11 @@ func TestCurveWrongServerKey(t *testing.T) {
 func TestCurveRefusesNull(t *testing.T) {
 	k := newCurveKeys(t)
 	o := quiet()
-	pub := NewPub(k.serverOpts(o, nil))
-	addr, err := pub.Bind("tcp://127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub, addr := bindCurvePub(t, k.serverOpts(o, nil))
 	sub := NewSub(o) // NULL
 	sub.Subscribe(nil)
 	sub.Connect(addr.String())
-	t.Cleanup(func() { sub.Close(); pub.Close() })
+	t.Cleanup(func() { sub.Close() })
 	waitFor(t, "refusal", func() bool { return pub.Stats().ProtocolErrors >= 1 && sub.Stats().ProtocolErrors >= 1 })
 	if pub.Stats().Connects != 0 || sub.Stats().Connects != 0 {
 		t.Fatal("NULL peer connected to a CURVE socket")
@@ -270,12 +267,7 @@ func TestCurveHandshakeStall(t *testing.T) {
 	k := newCurveKeys(t)
 	o := quiet()
 	o.HandshakeTimeout = 300 * time.Millisecond
-	pub := NewPub(k.serverOpts(o, nil))
-	addr, err := pub.Bind("tcp://127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
+	pub, addr := bindCurvePub(t, k.serverOpts(o, nil))
 	nc, err := net.Dial("tcp", addr.String())
 	if err != nil {
 		t.Fatal(err)
@@ -363,11 +355,7 @@ func TestCurveTamperedBox(t *testing.T) {
 func TestCurveCloseWhere(t *testing.T) {
 	k := newCurveKeys(t)
 	o := quiet()
-	pub := NewPub(k.serverOpts(o, nil))
-	addr, err := pub.Bind("tcp://127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub, addr := bindCurvePub(t, k.serverOpts(o, nil))
 	other := k
 	other.cliPub, other.cliSec, _ = curve.GenerateKeyPair(nil)
 	co := k.clientOpts(o)
@@ -391,12 +379,7 @@ func TestCurveCloseWhere(t *testing.T) {
 // A HELLO sent twice (in place of INITIATE) closes the connection, counted.
 func TestCurveReplayedHello(t *testing.T) {
 	k := newCurveKeys(t)
-	pub := NewPub(k.serverOpts(quiet(), nil))
-	addr, err := pub.Bind("tcp://127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
+	pub, addr := bindCurvePub(t, k.serverOpts(quiet(), nil))
 	nc, err := net.Dial("tcp", addr.String())
 	if err != nil {
 		t.Fatal(err)

@@ -363,11 +363,11 @@ func (s *socket) runConn(nc net.Conn, endpoint string) bool {
 	if err := s.handshake(c); err != nil {
 		if !s.isClosed() && !errors.Is(err, io.EOF) {
 			s.protoErrors.Add(1)
+			attrs := []any{"remote", c.remote, "err", err}
 			if c.curveKey != (curve.Key{}) {
-				s.log.Warn("handshake failed", "remote", c.remote, "curve_key", c.curveKey.String(), "err", err)
-			} else {
-				s.log.Warn("handshake failed", "remote", c.remote, "err", err)
+				attrs = append(attrs, "curve_key", c.curveKey.String())
 			}
+			s.log.Warn("handshake failed", attrs...)
 		}
 		nc.Close()
 		return false
