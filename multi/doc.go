@@ -21,6 +21,11 @@
 // receives from all of them at once and tells the handler which backplane
 // delivered each message.
 //
+// Options for every connection go through WithComponentOptions, and those
+// of one backplane through WithBackplaneOptions: a backplane closed with
+// CURVE gets its own server key that way (banyan.WithCurve), while the
+// others stay open.
+//
 // # Differences from Python Banyan
 //
 // Files that Python accepts are accepted, with the same meaning, except

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -58,6 +59,11 @@ func Open(ctx context.Context, spec *Spec, opts ...Option) (*Component, error) {
 		return nil, err
 	}
 	o := buildOptions(opts)
+	for name := range o.per {
+		if !slices.ContainsFunc(spec.Backplanes, func(b Backplane) bool { return b.Name == name }) {
+			return nil, fmt.Errorf("multi: WithBackplaneOptions: %w: %q is not in the spec", ErrUnknownBackplane, name)
+		}
+	}
 	m := &Component{
 		spec:   Spec{File: spec.File},
 		log:    o.log.With("component", o.name),
@@ -137,6 +143,7 @@ func (o *options) connectOptions(b Backplane) ([]banyan.Option, error) {
 		name = o.name + "@" + b.Name
 	}
 	opts := append([]banyan.Option(nil), o.component...)
+	opts = append(opts, o.per[b.Name]...)
 	opts = append(opts,
 		banyan.WithBackplane(b.Address),
 		banyan.WithPorts(pub, sub),

@@ -18,6 +18,7 @@ type options struct {
 	log       *slog.Logger
 	timeout   time.Duration
 	component []banyan.Option
+	per       map[string][]banyan.Option // by backplane name: WithBackplaneOptions
 }
 
 func buildOptions(opts []Option) options {
@@ -57,4 +58,22 @@ func WithConnectTimeout(d time.Duration) Option { return func(o *options) { o.ti
 // Subscribe, per backplane.
 func WithComponentOptions(opts ...banyan.Option) Option {
 	return func(o *options) { o.component = append(o.component, opts...) }
+}
+
+// WithBackplaneOptions passes options to the connection of one backplane,
+// named as in the spec, after those of WithComponentOptions. Its use is what
+// differs between backplanes, such as each one's CURVE server key:
+//
+//	multi.WithBackplaneOptions("Lab", banyan.WithCurve(labKey, myPublic, mySecret))
+//
+// Open fails with ErrUnknownBackplane if the spec has no backplane of that
+// name. The same rule as for WithComponentOptions applies to
+// banyan.WithSubscriptions.
+func WithBackplaneOptions(backplane string, opts ...banyan.Option) Option {
+	return func(o *options) {
+		if o.per == nil {
+			o.per = map[string][]banyan.Option{}
+		}
+		o.per[backplane] = append(o.per[backplane], opts...)
+	}
 }
