@@ -88,12 +88,15 @@ func TestCurveBackplane(t *testing.T) {
 }
 
 // A pyzmq (libzmq) CURVE client publishes through our CURVE backplane to a
-// Go CURVE component, which answers; the answer comes back to pyzmq.
+// Go CURVE component, which answers; the answer comes back to pyzmq. A
+// second pyzmq client, whose key is not listed, is refused on both sockets:
+// it gets nothing and passes nothing.
 func TestCurveBackplaneWithPyzmq(t *testing.T) {
 	py := testpeer.Python(t, "zmq", "msgpack")
 	srvPub, srvSec := keyPair(t)
 	goPub, goSec := keyPair(t)
 	pyPub, pySec := keyPair(t)
+	evePub, eveSec := keyPair(t)
 	bp := testbp.Start(t, backplane.Options{CurveSecretKey: srvSec, Authorize: func(k [32]byte) error {
 		if k != goPub && k != pyPub {
 			return errors.New("not listed")
@@ -101,7 +104,8 @@ func TestCurveBackplaneWithPyzmq(t *testing.T) {
 		return nil
 	}})
 	c := bp.Connect(t, banyan.WithCurve(srvPub, goPub, goSec), banyan.WithSubscriptions("from/py"))
-	peer := testpeer.Start(t, py, "-c", `
+	startPeer := func(pub, sec [32]byte, n int) *testpeer.Proc {
+		p := testpeer.Start(t, py, "-c", `
 import sys, time, zmq, msgpack
 ctx = zmq.Context()
 def curve(s):
@@ -111,10 +115,11 @@ def curve(s):
     return s
 pub = curve(ctx.socket(zmq.PUB)); pub.connect("tcp://127.0.0.1:" + sys.argv[4])
 sub = curve(ctx.socket(zmq.SUB)); sub.setsockopt(zmq.SUBSCRIBE, b"to/py"); sub.connect("tcp://127.0.0.1:" + sys.argv[5])
+n = int(sys.argv[6])
 print("READY", flush=True)
 for line in sys.stdin:
     if line.startswith("SEND"):
-        pub.send_multipart([b"from/py", msgpack.packb({"n": 1})])
+        pub.send_multipart([b"from/py", msgpack.packb({"n": n})])
         print("SENT", flush=True)
     elif line.startswith("RECV"):
         if sub.poll(200):
@@ -122,36 +127,77 @@ for line in sys.stdin:
             print("GOT", t.decode(), msgpack.unpackb(p)["answer"], flush=True)
         else:
             print("NONE", flush=True)
-`, curve.Key(srvPub).String(), curve.Key(pyPub).String(), curve.Key(pySec).String(),
-		strconv.Itoa(bp.PublisherPort()), strconv.Itoa(bp.SubscriberPort()))
-	defer peer.Kill()
-	peer.Expect("READY")
-	got := make(chan *banyan.Message, 1)
+`, curve.Key(srvPub).String(), curve.Key(pub).String(), curve.Key(sec).String(),
+			strconv.Itoa(bp.PublisherPort()), strconv.Itoa(bp.SubscriberPort()), strconv.Itoa(n))
+		t.Cleanup(p.Kill)
+		p.Expect("READY")
+		return p
+	}
+	peer := startPeer(pyPub, pySec, 1)
+	got := make(chan *banyan.Message, 1000)
 	go func() {
 		for m := range c.Messages() {
-			select {
-			case got <- m:
-			default:
-			}
+			got <- m
 		}
 	}()
-	var m *banyan.Message
+	// n reads the next message's "n" field, or -1 after 100 ms without one.
+	n := func() int {
+		select {
+		case m := <-got:
+			v, err := m.Map()
+			if err != nil {
+				t.Fatalf("received %v", err)
+			}
+			i, _ := strconv.Atoi(fmt.Sprint(v["n"]))
+			return i
+		case <-time.After(100 * time.Millisecond):
+			return -1
+		}
+	}
 	testbp.WaitFor(t, "pyzmq's message through the CURVE backplane", func() bool {
 		peer.Send("SEND")
 		peer.Expect("SENT")
-		select {
-		case m = <-got:
-			return true
-		case <-time.After(100 * time.Millisecond):
-			return false
-		}
+		return n() == 1
 	})
-	if v, err := m.Map(); err != nil || fmt.Sprint(v["n"]) != "1" {
-		t.Fatalf("received %v %v", v, err)
-	}
 	testbp.WaitFor(t, "the answer back at pyzmq", func() bool {
 		c.Publish("to/py", map[string]any{"answer": 42})
 		peer.Send("RECV")
 		return peer.Expect("") == "GOT to/py 42"
 	})
+
+	before := bp.Stats().Unauthorized
+	eve := startPeer(evePub, eveSec, 666)
+	testbp.WaitFor(t, "both of the unlisted client's sockets to be refused", func() bool {
+		return bp.Stats().Unauthorized >= before+2
+	})
+	// For a second, longer than the listed client took to get through, the
+	// unlisted one keeps sending and asking for what the Go component
+	// publishes: it receives nothing.
+	for range 5 {
+		eve.Send("SEND")
+		eve.Expect("SENT")
+		c.Publish("to/py", map[string]any{"answer": 43})
+		eve.Send("RECV")
+		if line := eve.Expect(""); line != "NONE" {
+			t.Fatalf("the unlisted client received: %q", line)
+		}
+	}
+	// The listed client's marker arrives; nothing of the unlisted one's
+	// came before it (or after it, within the wait).
+	for {
+		peer.Send("SEND")
+		peer.Expect("SENT")
+		i := n()
+		if i == 666 {
+			t.Fatal("a message of the unlisted client passed the backplane")
+		}
+		if i == 1 {
+			break
+		}
+	}
+	for i := n(); i != -1; i = n() {
+		if i == 666 {
+			t.Fatal("a message of the unlisted client passed the backplane")
+		}
+	}
 }
