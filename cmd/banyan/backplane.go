@@ -109,7 +109,7 @@ process name find this one: its command line contains "backplane".`,
 	f.StringVar(&bind, "bind", "", "interface address to listen on (default: all interfaces)")
 	f.IntVar(&hwm, "hwm", 0, "per-subscriber queue limit in messages (0 = 1000 as libzmq, -1 = unlimited)")
 	f.Var(&hwmBytes, "hwm-bytes", "per-subscriber queue limit in bytes, beside --hwm, so a stalled subscriber cannot pin gigabytes (0 = 64MiB, or unlimited with --hwm -1; -1 = unlimited)")
-	f.Var(&maxMsg, "max-message-size", "largest message accepted, topic and payload together; a larger one is dropped, logged and counted, and the publisher stays connected (0 or -1 = no limit)")
+	f.Var(&maxMsg, "max-message-size", "largest message accepted, topic and payload together; a larger one is dropped, logged and counted, and the publisher stays connected (with CURVE its connection is closed) (0 or -1 = no limit)")
 	f.IntVar(&maxSubs, "max-subscriptions", 0, "most distinct topic prefixes one subscriber may hold; more are ignored, logged and counted (0 = 100000, -1 = unlimited)")
 	f.Var(&flow, "flow-control", "flow control: when this many bytes wait in subscriber queues together, stop reading publishers until they drain, instead of queueing to the HWM and dropping (e.g. 16MiB; 0 = off, as libzmq). A subscriber that takes nothing for 1 s is no longer waited for")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log connections and disconnections")
