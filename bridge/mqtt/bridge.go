@@ -19,6 +19,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/eclipse/paho.mqtt.golang/packets"
 	"github.com/gobanyan/banyan"
+	"github.com/gobanyan/banyan/internal/loopguard"
 	"github.com/gobanyan/banyan/internal/service"
 )
 
@@ -31,7 +32,7 @@ type Bridge struct {
 	client paho.Client
 	broker string // URL, for messages
 
-	toMQTTEchoes, fromMQTTEchoes *echoGuard // expected back from MQTT / from Banyan
+	toMQTTEchoes, fromMQTTEchoes *loopguard.Guard // expected back from MQTT / from Banyan
 
 	subscribed chan error // first subscription result after a connect
 	firstSub   sync.Once
@@ -76,8 +77,8 @@ func New(ctx context.Context, opts Options) (*Bridge, error) {
 	b := &Bridge{
 		o:              o,
 		log:            o.Logger.With("component", "mqtt-bridge"),
-		toMQTTEchoes:   newEchoGuard(o.echoTTL, maxPendingEchoes, nil),
-		fromMQTTEchoes: newEchoGuard(o.echoTTL, maxPendingEchoes, nil),
+		toMQTTEchoes:   loopguard.New(o.echoTTL, maxPendingEchoes, nil),
+		fromMQTTEchoes: loopguard.New(o.echoTTL, maxPendingEchoes, nil),
 		subscribed:     make(chan error, 1),
 	}
 	bopts := append([]banyan.Option{banyan.WithName("MQTT Gateway"), banyan.WithLogger(o.Logger)}, o.Backplane...)
@@ -240,7 +241,7 @@ func (b *Bridge) onConnect(c paho.Client) {
 
 func (b *Bridge) onLost(_ paho.Client, err error) {
 	// Echoes of what we published on the lost connection will not come.
-	b.toMQTTEchoes.reset()
+	b.toMQTTEchoes.Reset()
 	b.log.Warn("lost the MQTT broker connection; reconnecting", "broker", b.broker, "err", err)
 }
 
@@ -257,7 +258,7 @@ func (b *Bridge) Run(ctx context.Context) error {
 
 // handleBanyan handles one Banyan message: convert, map, publish to MQTT.
 func (b *Bridge) handleBanyan(m *banyan.Message) {
-	if !b.o.noEchoGuard && b.fromMQTTEchoes.isEcho(m.Topic, m.Payload) {
+	if !b.o.noEchoGuard && b.fromMQTTEchoes.IsEcho(m.Topic, m.Payload) {
 		b.echoes.Add(1)
 		return
 	}
@@ -277,14 +278,14 @@ func (b *Bridge) handleBanyan(m *banyan.Message) {
 	}
 	echo := !b.o.noEchoGuard && b.echoesFromMQTT(topic)
 	if echo {
-		b.toMQTTEchoes.expect(topic, payload)
+		b.toMQTTEchoes.Expect(topic, payload)
 	}
 	tok := b.client.Publish(topic, b.o.QoS, b.o.Retain, payload)
 	select {
 	case <-tok.Done():
 		if err := tok.Error(); err != nil {
 			if echo {
-				b.toMQTTEchoes.isEcho(topic, payload) // it will not come back
+				b.toMQTTEchoes.IsEcho(topic, payload) // it will not come back
 			}
 			b.drop(m.Topic, err.Error())
 			return
@@ -304,7 +305,7 @@ func (b *Bridge) handleMQTT(_ paho.Client, m paho.Message) {
 			b.convFailed(&b.fromMQTTErrors, "from MQTT", m.Topic(), fmt.Errorf("conversion panicked: %v", r))
 		}
 	}()
-	if !b.o.noEchoGuard && b.toMQTTEchoes.isEcho(m.Topic(), m.Payload()) {
+	if !b.o.noEchoGuard && b.toMQTTEchoes.IsEcho(m.Topic(), m.Payload()) {
 		b.echoes.Add(1)
 		return
 	}
@@ -319,7 +320,7 @@ func (b *Bridge) handleMQTT(_ paho.Client, m paho.Message) {
 		return
 	}
 	if !b.o.noEchoGuard && b.echoesFromBanyan(topic) {
-		b.fromMQTTEchoes.expect(topic, payload)
+		b.fromMQTTEchoes.Expect(topic, payload)
 	}
 	if err := b.comp.PublishRaw(topic, payload); err != nil {
 		b.convFailed(&b.fromMQTTErrors, "from MQTT", m.Topic(), err)

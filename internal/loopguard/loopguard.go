@@ -1,4 +1,8 @@
-package mqtt
+// Package loopguard recognises a bridge's own messages when they come back
+// to it: a bridge that publishes on one side, and is subscribed there to what
+// it publishes, must not forward its own messages again. Both bridges that
+// join Banyan to another bus (MQTT and NATS) use it.
+package loopguard
 
 import (
 	"hash/maphash"
@@ -6,14 +10,15 @@ import (
 	"time"
 )
 
-// echoGuard remembers the messages the bridge published on one side (MQTT
+// Guard remembers the messages a bridge published on one side (say MQTT
 // or Banyan) that will come back to it on that side, because its own
 // subscriptions there match them, so that it does not forward them again.
 // A message is identified by its topic and a 64-bit hash of its payload
 // bytes. Each expected echo is consumed by the first matching arrival; one
 // that never arrives (dropped by the broker, lost with a connection) is
-// forgotten after ttl, or when more than max are pending.
-type echoGuard struct {
+// forgotten after ttl, or when more than max are pending. A Guard is safe
+// for use from several goroutines.
+type Guard struct {
 	mu      sync.Mutex
 	seed    maphash.Seed
 	ttl     time.Duration
@@ -37,19 +42,21 @@ type echoEntry struct {
 	at  time.Time
 }
 
-func newEchoGuard(ttl time.Duration, max int, now func() time.Time) *echoGuard {
+// New returns a guard that forgets an expectation after ttl, and keeps at
+// most max; now is the clock (nil: time.Now).
+func New(ttl time.Duration, max int, now func() time.Time) *Guard {
 	if now == nil {
 		now = time.Now
 	}
-	return &echoGuard{seed: maphash.MakeSeed(), ttl: ttl, max: max, now: now, pending: map[echoKey][]uint64{}}
+	return &Guard{seed: maphash.MakeSeed(), ttl: ttl, max: max, now: now, pending: map[echoKey][]uint64{}}
 }
 
-func (g *echoGuard) key(topic string, payload []byte) echoKey {
+func (g *Guard) key(topic string, payload []byte) echoKey {
 	return echoKey{topic: topic, sum: maphash.Bytes(g.seed, payload)}
 }
 
-// expect records that a message we publish now will come back once.
-func (g *echoGuard) expect(topic string, payload []byte) {
+// Expect records that a message we publish now will come back once.
+func (g *Guard) Expect(topic string, payload []byte) {
 	k := g.key(topic, payload)
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -63,9 +70,9 @@ func (g *echoGuard) expect(topic string, payload []byte) {
 	}
 }
 
-// isEcho reports whether an arriving message is an expected echo, and if so
+// IsEcho reports whether an arriving message is an expected echo, and if so
 // consumes the expectation.
-func (g *echoGuard) isEcho(topic string, payload []byte) bool {
+func (g *Guard) IsEcho(topic string, payload []byte) bool {
 	k := g.key(topic, payload)
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -82,8 +89,8 @@ func (g *echoGuard) isEcho(topic string, payload []byte) bool {
 	return true
 }
 
-// reset forgets every expectation (the connection they depended on is gone).
-func (g *echoGuard) reset() {
+// Reset forgets every expectation (the connection they depended on is gone).
+func (g *Guard) Reset() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	clear(g.pending)
@@ -91,8 +98,8 @@ func (g *echoGuard) reset() {
 	g.head = 0
 }
 
-// size is the number of expectations not yet consumed or expired.
-func (g *echoGuard) size() int {
+// Size is the number of expectations not yet consumed or expired.
+func (g *Guard) Size() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	n := 0
@@ -102,7 +109,7 @@ func (g *echoGuard) size() int {
 	return n
 }
 
-func (g *echoGuard) expire(now time.Time) {
+func (g *Guard) expire(now time.Time) {
 	for g.head < len(g.queue) && now.Sub(g.queue[g.head].at) > g.ttl {
 		g.drop()
 	}
@@ -111,7 +118,7 @@ func (g *echoGuard) expire(now time.Time) {
 // drop removes the oldest queue entry and, if it was still pending, its
 // expectation (per key, pending entries are consumed oldest first, so a
 // pending entry is the first of its key's list).
-func (g *echoGuard) drop() {
+func (g *Guard) drop() {
 	e := g.queue[g.head]
 	g.queue[g.head] = echoEntry{}
 	g.head++
