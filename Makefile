@@ -22,13 +22,13 @@ FUZZ := ./internal/zmtp:FuzzFrameReader ./internal/zmtp:FuzzGreeting ./internal/
 	./internal/codec:FuzzValidate ./internal/codec:FuzzAppendLegacy ./ndarray:FuzzDecode ./internal/render:FuzzRender \
 	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack ./internal/msgjson:FuzzMsgpackToJSON ./internal/msgjson:FuzzRoundTrip ./internal/pyrepr:FuzzStr \
 	./gateway/firmata:FuzzLink ./gateway/firmata/firmatasim:FuzzFirmware ./gateway/esp8266:FuzzScanner \
-	./internal/benchmark:FuzzParsePayload \
+	./internal/benchmark:FuzzParsePayload ./bridge/nats:FuzzMapping:50000x ./bridge/nats:FuzzImport:30000x \
 	./internal/zmtp:FuzzCurveOpen:300x ./internal/curve:FuzzHello:10000x ./internal/curve:FuzzWelcome:10000x ./internal/curve:FuzzInitiate:10000x \
 	./internal/curve:FuzzReady:10000x ./internal/curve:FuzzMessage:10000x ./internal/curve:FuzzZ85:100000x ./internal/curve:FuzzZPL:100000x
 # A count, not a duration: Go 1.26's fuzz coordinator can fail a run with
 # "context deadline exceeded" when a -fuzztime duration ends while a worker
 # is busy, which happens on a loaded machine (golang/go#75804, fixed in 1.27).
-FUZZTIME ?= 300000x
+FUZZTIME ?= 200000x
 # Packages whose size arithmetic must hold on 32-bit too, tested in a
 # GOARCH=386 build (no -race there: the race detector needs 64 bits).
 TEST386 := ./internal/zmtp ./internal/codec ./internal/prefixset ./ndarray ./internal/render ./bridge/tcp ./internal/msgjson ./internal/pyrepr ./internal/pyfloat \

@@ -42,8 +42,8 @@ type Bridge struct {
 	exportLog, importLog, dropLog service.FirstWarn
 
 	nExported, nImported, exportErrors, importErrors atomic.Uint64
-	dropped, ownSkipped, echoes                     atomic.Uint64
-	disconnects, reconnects                         atomic.Uint64
+	dropped, ownSkipped, echoes                      atomic.Uint64
+	disconnects, reconnects                          atomic.Uint64
 }
 
 // Stats are a bridge's counters.
@@ -454,4 +454,3 @@ func (b *Bridge) Close() error {
 		return b.comp.Close()
 	})
 }
-

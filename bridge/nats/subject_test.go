@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gobanyan/banyan"
+	natsgo "github.com/nats-io/nats.go"
 )
 
 func TestSubjectMapping(t *testing.T) {
@@ -100,5 +103,30 @@ func FuzzMapping(f *testing.F) {
 		}
 		Topic("banyan.", s)
 		topicFromHeader(s)
+	})
+}
+
+// Any subject, header values and payload from NATS are read without a
+// panic, and whatever is accepted is a UTF-8 topic that is not reserved
+// with a well-formed msgpack payload.
+func FuzzImport(f *testing.F) {
+	f.Add("banyan.x", "x", "msgpack", []byte{0x01})
+	f.Add("banyan.%", "", "json", []byte(`{"a":[1,{"$bin":"aGk="}]}`))
+	f.Add("banyan.a%2", "%ZZ", "yaml", []byte{0xc1})
+	o, err := Options{}.withDefaults()
+	if err != nil {
+		f.Fatal(err)
+	}
+	b := &Bridge{o: o}
+	f.Fuzz(func(t *testing.T, subject, topic, enc string, data []byte) {
+		h := natsgo.Header{HeaderTopic: {topic}, HeaderEncoding: {enc}}
+		got, err := b.topicOf(subject, h)
+		if err == nil && (!utf8.ValidString(got) || strings.HasPrefix(got, banyan.ReservedPrefix)) {
+			t.Fatalf("topic %q accepted", got)
+		}
+		p, err := b.fromNATS(h, data)
+		if err == nil && banyan.Validate(p) != nil {
+			t.Fatalf("payload % x accepted as % x", data, p)
+		}
 	})
 }
