@@ -136,12 +136,12 @@ func TestBadInput(t *testing.T) {
 	nc := ns.client(t)
 	comp := bp.Connect(t, banyan.WithSubscriptions(""))
 	bad := []*natsgo.Msg{
-		{Subject: "banyan.bad", Data: []byte{0xc1}},                   // not msgpack
-		{Subject: "banyan.bad", Data: []byte{0x92, 0x01}},             // truncated
-		{Subject: "banyan.bad", Data: append(pack(t, 1), 0x01)},       // two values
-		{Subject: "banyan.bad", Data: nil},                            // empty
-		{Subject: "banyan.%FF", Data: pack(t, 1)},                     // not a UTF-8 topic
-		{Subject: "banyan.__banyan/x", Data: pack(t, 1)},              // reserved
+		{Subject: "banyan.bad", Data: []byte{0xc1}},             // not msgpack
+		{Subject: "banyan.bad", Data: []byte{0x92, 0x01}},       // truncated
+		{Subject: "banyan.bad", Data: append(pack(t, 1), 0x01)}, // two values
+		{Subject: "banyan.bad", Data: nil},                      // empty
+		{Subject: "banyan.%FF", Data: pack(t, 1)},               // not a UTF-8 topic
+		{Subject: "banyan.__banyan/x", Data: pack(t, 1)},        // reserved
 		{Subject: "banyan.x", Data: pack(t, 1), Header: natsgo.Header{ // bad headers
 			HeaderTopic: {"%ZZ"}}},
 		{Subject: "banyan.x", Data: pack(t, 1), Header: natsgo.Header{HeaderEncoding: {"yaml"}}},

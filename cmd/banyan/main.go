@@ -6,8 +6,8 @@
 //     publish and print messages;
 //   - echo-server, echo-client, demo: the echo example;
 //   - gateway: a OneGPIO gateway serving a simulated board;
-//   - mqtt, tcp, ws: the MQTT, microcontroller TCP and browser WebSocket
-//     bridges;
+//   - mqtt, nats, tcp, ws: the MQTT, NATS, microcontroller TCP and
+//     browser WebSocket bridges;
 //   - record, replay: crash-safe recording and paced replay;
 //   - launch, launch-client, killall: the launcher (bls, blc, blk);
 //   - bench: load generators and forwarder benchmarks;
@@ -118,7 +118,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newEchoServerCmd(), newEchoClientCmd(), newDemoCmd())
 	root.AddCommand(newGatewayCmd())
 	root.AddCommand(newRecordCmd(), newReplayCmd())
-	root.AddCommand(newMQTTCmd(), newTCPCmd(), newWSCmd())
+	root.AddCommand(newMQTTCmd(), newNATSCmd(), newTCPCmd(), newWSCmd())
 	root.AddCommand(newLaunchCmd(), newLaunchClientCmd(), newKillallCmd())
 	root.AddCommand(newInstallLinksCmd())
 	root.AddCommand(newWebCmd(), newKeygenCmd())
