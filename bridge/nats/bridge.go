@@ -39,12 +39,28 @@ type Bridge struct {
 	closed   chan struct{} // the NATS connection is closed
 	life     service.Lifecycle
 
+	// Core exports, touched only by Run's goroutine: the subject and
+	// headers of each topic (at most maxRoutes topics are kept), and the
+	// message and JSON buffer reused for every publish (PublishMsg keeps
+	// neither).
+	routes  map[string]route
+	msg     natsgo.Msg
+	jsonBuf []byte
+
 	exportLog, importLog, dropLog service.FirstWarn
 
 	nExported, nImported, exportErrors, importErrors atomic.Uint64
 	dropped, ownSkipped, echoes                      atomic.Uint64
 	disconnects, reconnects                          atomic.Uint64
 }
+
+// route is how one topic is exported to core NATS.
+type route struct {
+	subject string
+	header  natsgo.Header
+}
+
+const maxRoutes = 4096
 
 // Stats are a bridge's counters.
 type Stats struct {
@@ -97,6 +113,7 @@ func New(ctx context.Context, opts Options) (*Bridge, error) {
 		log:      o.Logger.With("component", "nats-bridge", "bridge_id", o.BridgeID),
 		imported: loopguard.New(o.echoTTL, maxPendingEchoes, nil),
 		closed:   make(chan struct{}),
+		routes:   map[string]route{},
 	}
 	bopts := append([]banyan.Option{banyan.WithName("NATS Gateway"), banyan.WithLogger(o.Logger)}, o.Backplane...)
 	if len(o.Topics) > 0 {
@@ -233,26 +250,52 @@ func (b *Bridge) handleBanyan(m *banyan.Message) {
 		b.echoes.Add(1)
 		return
 	}
-	msg, err := b.natsMsg(m.Topic, m.Payload)
-	if err != nil {
-		b.failed(&b.exportErrors, &b.exportLog, "to NATS", m.Topic, err)
-		return
-	}
 	if b.exp != nil {
+		msg, err := b.natsMsg(m.Topic, m.Payload)
+		if err != nil {
+			b.failed(&b.exportErrors, &b.exportLog, "to NATS", m.Topic, err)
+			return
+		}
 		if !b.exp.add(msg) {
 			b.drop(m.Topic, "JetStream pending limit reached")
 		}
 		return
 	}
-	if err := b.nc.PublishMsg(msg); err != nil {
+	r, ok := b.routes[m.Topic]
+	if !ok {
+		subject, err := Subject(b.o.SubjectPrefix, m.Topic)
+		if err != nil {
+			b.failed(&b.exportErrors, &b.exportLog, "to NATS", m.Topic, err)
+			return
+		}
+		r = route{subject, b.headers(m.Topic)}
+		if len(b.routes) < maxRoutes {
+			b.routes[m.Topic] = r
+		}
+	}
+	data := m.Payload
+	if b.o.Encoding == JSON {
+		var err error
+		if b.jsonBuf, err = msgjson.AppendJSON(b.jsonBuf[:0], m.Payload, jsonOptions()); err != nil {
+			b.failed(&b.exportErrors, &b.exportLog, "to NATS", m.Topic, fmt.Errorf("%w: %w", ErrConversion, err))
+			return
+		}
+		data = b.jsonBuf
+		if cap(b.jsonBuf) > 1<<20 {
+			b.jsonBuf = nil // do not keep a large message's buffer
+		}
+	}
+	b.msg = natsgo.Msg{Subject: r.subject, Header: r.header, Data: data}
+	if err := b.nc.PublishMsg(&b.msg); err != nil {
 		b.drop(m.Topic, err.Error())
 		return
 	}
 	b.nExported.Add(1)
 }
 
-// natsMsg builds the NATS message for a Banyan one: subject, headers and
-// payload in the bridge's encoding. The payload is the bridge's own copy.
+// natsMsg builds the NATS message of a JetStream export: subject, headers
+// and payload in the bridge's encoding, all its own, since it is kept
+// until acknowledged.
 func (b *Bridge) natsMsg(topic string, payload []byte) (*natsgo.Msg, error) {
 	subject, err := Subject(b.o.SubjectPrefix, topic)
 	if err != nil {
@@ -266,11 +309,16 @@ func (b *Bridge) natsMsg(topic string, payload []byte) (*natsgo.Msg, error) {
 	} else {
 		data = append([]byte(nil), payload...)
 	}
-	return &natsgo.Msg{Subject: subject, Data: data, Header: natsgo.Header{
+	return &natsgo.Msg{Subject: subject, Data: data, Header: b.headers(topic)}, nil
+}
+
+// headers are the headers of an exported message on topic.
+func (b *Bridge) headers(topic string) natsgo.Header {
+	return natsgo.Header{
 		HeaderTopic:    {headerTopic(topic)},
 		HeaderBridge:   {b.o.BridgeID},
 		HeaderEncoding: {string(b.o.Encoding)},
-	}}, nil
+	}
 }
 
 // handleNATS imports one core NATS message (on nats.go's goroutine for
