@@ -2,7 +2,8 @@
 # Banyan -> NATS -> Banyan against Banyan -> MQTT -> Banyan (issue 16).
 # Two of our backplanes; a Banyan publisher on the first and a subscriber
 # on the second (one process, one clock), joined by
-#   nats:   bridge/nats (export) -> nats-server -> bridge/nats (import)
+#   nats:   bridge/nats (export) -> nats-server (bench/peers' busbench
+#           nats-server) -> bridge/nats (import)
 #   mqtt:   bridge/mqtt (export) -> mosquitto   -> bridge/mqtt (import)
 #   direct: no bridge, publisher and subscriber on one backplane (the
 #           reference the bridges' added latency is measured against).
@@ -24,6 +25,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap 'cleanup; rm -rf "$tmp"' EXIT
 go build -o "$tmp/banyan" ./cmd/banyan
 go build -o "$tmp/nc" ./bench/nats-compare
+(cd bench/peers && go build -o "$tmp/busbench" ./cmd/busbench) # nats-server in its own process
 p1=31424; s1=31425; p2=31426; s2=31427; broker=31422
 printf 'listener %d 127.0.0.1\nallow_anonymous true\n' $broker > "$tmp/mosquitto.conf"
 results=$tmp/results
@@ -57,7 +59,7 @@ one() { # nats|mqtt|direct
       bg "$tmp/banyan" backplane --bind 127.0.0.1 --hwm -1 -p $p2 -s $s2 >/dev/null 2>&1
       up $s2
       if [ "$path" = nats ]; then
-        bg "$tmp/nc" server -port $broker > "$tmp/broker.out"; ready "$tmp/broker.out" "${pids[-1]}"
+        bg "$tmp/busbench" nats-server -port $broker > "$tmp/broker.out"; ready "$tmp/broker.out" "${pids[-1]}"
       else
         bg /usr/sbin/mosquitto -c "$tmp/mosquitto.conf" >/dev/null 2>&1; up $broker
       fi

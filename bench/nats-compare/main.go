@@ -2,20 +2,22 @@
 // NATS -> Banyan against Banyan -> MQTT -> Banyan (issue 16), each role
 // its own process so that its CPU can be read from /proc.
 //
-//	nats-compare server -port N            an embedded nats-server; prints "ready"
 //	nats-compare natsbridge -p P -s S -port N -export|-import
 //	nats-compare mqttbridge -p P -s S -port N -export|-import
 //	nats-compare run -p P1 -s S1 -p2 P2 -s2 S2 -n N [-rate R -duration D] [-pids a,b,c]
 //
-// A bridge role runs bridge/nats or bridge/mqtt between a backplane and the
-// broker with msgpack payloads, topics kept ("test" <-> banyan.test or
-// test), and its component's queues unbounded (banyan.WithHWM(banyan.Unlimited)), so that
-// neither bridge drops for want of queue. run publishes {"i": i, "t": ns}
-// on topic "test" to the backplane at P1/S1 and receives on the one at
-// P2/S2 (one process: one clock): flat out (rate 0) it reports the rate
-// from the first to the last message received; paced it reports the
-// latency. Both report the CPU per delivered message of the -pids
-// processes. Output: one JSON line.
+// The NATS server is bench/peers' `busbench nats-server` (nats-server
+// embedded in its own process; bench/peers is its own module, so the
+// product's cross-builds do not compile nats-server). A bridge role runs
+// bridge/nats or bridge/mqtt between a backplane and the broker with msgpack
+// payloads, topics kept ("test" <-> banyan.test or test), and its
+// component's queues unbounded (banyan.WithHWM(banyan.Unlimited)), so that
+// neither bridge drops for want of queue. run publishes {"i": i, "t": ns} on
+// topic "test" to the backplane at P1/S1 and receives on the one at P2/S2
+// (one process: one clock): flat out (rate 0) it reports the rate from the
+// first to the last message received; paced it reports the latency. Both
+// report the CPU per delivered message of the -pids processes. Output: one
+// JSON line.
 package main
 
 import (
@@ -36,7 +38,6 @@ import (
 	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/bridge/mqtt"
 	"github.com/gobanyan/banyan/bridge/nats"
-	"github.com/nats-io/nats-server/v2/server"
 )
 
 type result struct {
@@ -49,7 +50,7 @@ type result struct {
 
 func main() {
 	if len(os.Args) < 2 {
-		log.Fatal("usage: nats-compare server|natsbridge|mqttbridge|run [flags]")
+		log.Fatal("usage: nats-compare natsbridge|mqttbridge|run [flags]")
 	}
 	role := os.Args[1]
 	fs := flag.NewFlagSet(role, flag.ExitOnError)
@@ -71,19 +72,6 @@ func main() {
 	comp := []banyan.Option{banyan.WithBackplane("127.0.0.1"), banyan.WithPorts(*pubPort, *subPort), banyan.WithLogger(quiet), banyan.WithHWM(banyan.Unlimited)}
 
 	switch role {
-	case "server":
-		s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: *port, NoLog: true, NoSigs: true})
-		if err != nil {
-			log.Fatal(err)
-		}
-		s.Start()
-		if !s.ReadyForConnections(30 * time.Second) {
-			log.Fatal("nats-server not ready")
-		}
-		fmt.Println("ready")
-		<-ctx.Done()
-		s.Shutdown()
-
 	case "natsbridge":
 		o := nats.Options{Backplane: comp, Servers: []string{"nats://127.0.0.1:" + strconv.Itoa(*port)}, Topics: []string{}, Subjects: []string{}, Logger: quiet}
 		if *export {
