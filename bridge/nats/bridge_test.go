@@ -2,10 +2,12 @@ package nats
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -272,5 +274,37 @@ func TestOptions(t *testing.T) {
 	o, err := Options{Servers: []string{"nats://a:1,nats://b:2", "nats://c:3"}}.withDefaults()
 	if err != nil || len(o.Servers) != 3 || o.Subjects[0] != "banyan.>" || o.Topics[0] != "" {
 		t.Fatalf("%+v %v", o, err)
+	}
+}
+
+// TLS: a server that requires it; the bridge connects with the CA, and
+// without it (an unknown authority) New fails at once with ErrServer.
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	pool, _, certFile, keyFile := testbp.Certs(t, dir)
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := startNATS(t, false, func(o *server.Options) {
+		o.TLS = true
+		o.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	})
+	bp := startBackplane(t)
+	url := "tls://127.0.0.1:" + strconv.Itoa(ns.opts.Port)
+	b := startBridge(t, bp, ns, Options{Servers: []string{url}, TLS: &tls.Config{RootCAs: pool}, Subjects: []string{}})
+	nc := ns.client(t, natsgo.Secure(&tls.Config{RootCAs: pool}))
+	got := subscribe(t, nc, "banyan.>")
+	bp.Connect(t).Publish("over/tls", 1)
+	if m := next(t, got); m.Subject != "banyan.over.tls" {
+		t.Fatalf("got %q", m.Subject)
+	}
+	if !b.Stats().Connected {
+		t.Fatal("not connected")
+	}
+	start := time.Now()
+	_, err = New(t.Context(), Options{Backplane: bp.Options(), Servers: []string{url}, TLS: &tls.Config{}, Logger: quiet})
+	if !errors.Is(err, ErrServer) || time.Since(start) > 5*time.Second {
+		t.Fatalf("an unknown CA: %v after %v, want ErrServer at once", err, time.Since(start))
 	}
 }
