@@ -27,7 +27,10 @@ type Bridge struct {
 	log  *slog.Logger
 	comp *banyan.Component
 	nc   *natsgo.Conn
-	subs []*natsgo.Subscription // core NATS imports
+	subs []*natsgo.Subscription // core NATS imports, all into in
+	in   chan *natsgo.Msg       // read by one goroutine: imports keep the wire order
+	quit chan struct{}          // ends that goroutine (Close)
+	done chan struct{}          // it has ended
 
 	js       jetstream.JetStream      // nil without Options.JetStream
 	consumer jetstream.ConsumeContext // the durable import
@@ -128,6 +131,10 @@ func New(ctx context.Context, opts Options) (*Bridge, error) {
 	}
 	fail := func(err error) (*Bridge, error) {
 		b.nc.Close()
+		if b.quit != nil {
+			close(b.quit)
+			<-b.done
+		}
 		b.comp.Close()
 		return nil, err
 	}
@@ -136,8 +143,13 @@ func New(ctx context.Context, opts Options) (*Bridge, error) {
 			return fail(err)
 		}
 	} else {
+		// One channel for every subject, read by one goroutine: nats.go
+		// fills it in wire order, so messages keep the order NATS sent them
+		// in, across subjects too.
+		b.in, b.quit, b.done = make(chan *natsgo.Msg, importQueue), make(chan struct{}), make(chan struct{})
+		go b.importLoop()
 		for _, s := range o.Subjects {
-			sub, err := b.nc.Subscribe(s, b.handleNATS)
+			sub, err := b.nc.ChanSubscribe(s, b.in)
 			if err != nil {
 				return fail(fmt.Errorf("%w: subscribe %q: %w", ErrServer, s, err))
 			}
@@ -321,9 +333,22 @@ func (b *Bridge) headers(topic string) natsgo.Header {
 	}
 }
 
-// handleNATS imports one core NATS message (on nats.go's goroutine for
-// its subscription, so in order per subject).
-func (b *Bridge) handleNATS(m *natsgo.Msg) { b.importMsg(m.Subject, m.Header, m.Data) }
+// importQueue is how many core NATS messages may wait for the import
+// goroutine; beyond that nats.go drops them (Stats.SlowDropped).
+const importQueue = 65536
+
+// importLoop imports the core NATS messages, in order, until Close.
+func (b *Bridge) importLoop() {
+	defer close(b.done)
+	for {
+		select {
+		case m := <-b.in:
+			b.importMsg(m.Subject, m.Header, m.Data)
+		case <-b.quit:
+			return
+		}
+	}
+}
 
 // importMsg publishes one NATS message on Banyan, unless it is our own
 // (or cannot be converted: then it is counted and skipped).
@@ -498,6 +523,14 @@ func (b *Bridge) Close() error {
 		case <-time.After(time.Until(deadline) + time.Second):
 			b.nc.Close()
 			<-b.closed
+		}
+		if b.in != nil {
+			// What the drain delivered is imported before the component goes.
+			for len(b.in) > 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			close(b.quit)
+			<-b.done
 		}
 		return b.comp.Close()
 	})

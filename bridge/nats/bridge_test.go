@@ -308,3 +308,29 @@ func TestTLS(t *testing.T) {
 		t.Fatalf("an unknown CA: %v after %v, want ErrServer at once", err, time.Since(start))
 	}
 }
+
+// Imports keep NATS's order across subjects: one publisher alternating
+// between two imported subjects is received in its order.
+func TestImportOrderAcrossSubjects(t *testing.T) {
+	ns := startNATS(t, false)
+	bp := startBackplane(t)
+	startBridge(t, bp, ns, Options{Topics: []string{}, Subjects: []string{"banyan.a.>", "banyan.b.>"}})
+	nc := ns.client(t)
+	comp := bp.Connect(t, banyan.WithSubscriptions(""))
+	const n = 2000
+	for i := range n {
+		subject := "banyan.a.x"
+		if i%2 == 1 {
+			subject = "banyan.b.y"
+		}
+		if err := nc.Publish(subject, pack(t, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		m := testbp.Next(t, comp)
+		if v, err := m.Value(); err != nil || v != int64(i) {
+			t.Fatalf("message %d is %s", i, describe(m))
+		}
+	}
+}
