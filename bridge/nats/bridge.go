@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"strings"
 	"sync/atomic"
@@ -40,10 +41,9 @@ type Bridge struct {
 	closed   chan struct{} // the NATS connection is closed
 	life     service.Lifecycle
 
-	// Core exports, touched only by Run's goroutine: the subject and
-	// headers of each topic (at most maxRoutes topics are kept), and the
-	// message and JSON buffer reused for every publish (PublishMsg keeps
-	// neither).
+	// Exports, touched only by Run's goroutine: the subject and headers of
+	// each topic (at most maxRoutes topics are kept), and the message and
+	// JSON buffer reused for every core publish (PublishMsg keeps neither).
 	routes  map[string]route
 	msg     natsgo.Msg
 	jsonBuf []byte
@@ -105,9 +105,6 @@ func New(ctx context.Context, opts Options) (*Bridge, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
-	}
-	if o.JetStream != "" && o.SubjectPrefix == "" {
-		return nil, fmt.Errorf("%w: JetStream needs a subject prefix (the stream's subjects)", ErrOptions)
 	}
 	b := &Bridge{
 		o:        o,
@@ -175,7 +172,6 @@ func (b *Bridge) connect(ctx context.Context) error {
 		natsgo.DrainTimeout(o.DrainTimeout),
 		natsgo.DisconnectErrHandler(func(_ *natsgo.Conn, err error) {
 			b.disconnects.Add(1)
-			// Echoes of what was lost with the connection may never come.
 			b.log.Warn("lost the NATS connection; reconnecting", "err", err)
 		}),
 		natsgo.ReconnectHandler(func(c *natsgo.Conn) {
@@ -254,34 +250,29 @@ func (b *Bridge) handleBanyan(m *banyan.Message) {
 		b.echoes.Add(1)
 		return
 	}
+	r, err := b.route(m.Topic)
+	if err != nil {
+		b.failed(&b.exportErrors, &b.exportLog, "to NATS", m.Topic, err)
+		return
+	}
 	if b.exp != nil {
-		msg, err := b.natsMsg(m.Topic, m.Payload)
+		// Kept until acknowledged: the message's own payload and headers
+		// (the exporter adds its Nats-Msg-Id).
+		data, err := b.encode(nil, m.Payload)
 		if err != nil {
 			b.failed(&b.exportErrors, &b.exportLog, "to NATS", m.Topic, err)
 			return
 		}
-		if !b.exp.add(msg) {
+		if !b.exp.add(&natsgo.Msg{Subject: r.subject, Data: data, Header: maps.Clone(r.header)}) {
 			b.drop(m.Topic, "JetStream pending limit reached")
 		}
 		return
 	}
-	r, ok := b.routes[m.Topic]
-	if !ok {
-		subject, err := Subject(b.o.SubjectPrefix, m.Topic)
-		if err != nil {
-			b.failed(&b.exportErrors, &b.exportLog, "to NATS", m.Topic, err)
-			return
-		}
-		r = route{subject, b.headers(m.Topic)}
-		if len(b.routes) < maxRoutes {
-			b.routes[m.Topic] = r
-		}
-	}
+	// PublishMsg keeps neither the message nor its payload: both are reused.
 	data := m.Payload
 	if b.o.Encoding == JSON {
-		var err error
-		if b.jsonBuf, err = msgjson.AppendJSON(b.jsonBuf[:0], m.Payload, jsonOptions()); err != nil {
-			b.failed(&b.exportErrors, &b.exportLog, "to NATS", m.Topic, fmt.Errorf("%w: %w", ErrConversion, err))
+		if b.jsonBuf, err = b.encode(b.jsonBuf[:0], m.Payload); err != nil {
+			b.failed(&b.exportErrors, &b.exportLog, "to NATS", m.Topic, err)
 			return
 		}
 		data = b.jsonBuf
@@ -297,23 +288,34 @@ func (b *Bridge) handleBanyan(m *banyan.Message) {
 	b.nExported.Add(1)
 }
 
-// natsMsg builds the NATS message of a JetStream export: subject, headers
-// and payload in the bridge's encoding, all its own, since it is kept
-// until acknowledged.
-func (b *Bridge) natsMsg(topic string, payload []byte) (*natsgo.Msg, error) {
+// route is how topic is exported: its subject and headers, cached for up
+// to maxRoutes topics (the cache is touched only by Run's goroutine).
+func (b *Bridge) route(topic string) (route, error) {
+	if r, ok := b.routes[topic]; ok {
+		return r, nil
+	}
 	subject, err := Subject(b.o.SubjectPrefix, topic)
 	if err != nil {
-		return nil, err
+		return route{}, err
 	}
-	var data []byte
-	if b.o.Encoding == JSON {
-		if data, err = msgjson.AppendJSON(make([]byte, 0, 2*len(payload)+8), payload, jsonOptions()); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrConversion, err)
-		}
-	} else {
-		data = append([]byte(nil), payload...)
+	r := route{subject, b.headers(topic)}
+	if len(b.routes) < maxRoutes {
+		b.routes[topic] = r
 	}
-	return &natsgo.Msg{Subject: subject, Data: data, Header: b.headers(topic)}, nil
+	return r, nil
+}
+
+// encode appends a Banyan payload to dst in the bridge's encoding (with
+// MsgPack, a copy).
+func (b *Bridge) encode(dst, payload []byte) ([]byte, error) {
+	if b.o.Encoding != JSON {
+		return append(dst, payload...), nil
+	}
+	out, err := msgjson.AppendJSON(dst, payload, jsonOptions())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConversion, err)
+	}
+	return out, nil
 }
 
 // headers are the headers of an exported message on topic.
@@ -329,7 +331,8 @@ func (b *Bridge) headers(topic string) natsgo.Header {
 // goroutine; beyond that nats.go drops them (Stats.SlowDropped).
 const importQueue = 65536
 
-// importLoop imports the core NATS messages, in order, until Close.
+// importLoop imports the core NATS messages, in order, until Close; then
+// it imports what is still queued (what the drain delivered) and ends.
 func (b *Bridge) importLoop() {
 	defer close(b.done)
 	for {
@@ -337,7 +340,14 @@ func (b *Bridge) importLoop() {
 		case m := <-b.in:
 			b.importMsg(m.Subject, m.Header, m.Data)
 		case <-b.quit:
-			return
+			for {
+				select {
+				case m := <-b.in:
+					b.importMsg(m.Subject, m.Header, m.Data)
+				default:
+					return
+				}
+			}
 		}
 	}
 }
@@ -517,11 +527,7 @@ func (b *Bridge) Close() error {
 			<-b.closed
 		}
 		if b.in != nil {
-			// What the drain delivered is imported before the component goes.
-			for len(b.in) > 0 && time.Now().Before(deadline) {
-				time.Sleep(5 * time.Millisecond)
-			}
-			close(b.quit)
+			close(b.quit) // after importing what the drain delivered
 			<-b.done
 		}
 		return b.comp.Close()

@@ -264,6 +264,7 @@ func TestOptions(t *testing.T) {
 		{SubjectPrefix: "no-dot"},
 		{Subjects: []string{"a..b"}},
 		{JetStream: "S"}, // no bridge id
+		{JetStream: "S", BridgeID: "x", NoSubjectPrefix: true},
 		{BridgeID: "has space"},
 		{Servers: []string{" , "}},
 	} {

@@ -182,6 +182,9 @@ func (o Options) withDefaults() (Options, error) {
 	if err := checkPrefix(o.SubjectPrefix); err != nil {
 		return o, err
 	}
+	if o.JetStream != "" && o.SubjectPrefix == "" {
+		return o, fmt.Errorf("%w: JetStream needs a subject prefix (the stream's subjects)", ErrOptions)
+	}
 	if o.Topics == nil {
 		o.Topics = []string{""}
 	}
