@@ -17,6 +17,7 @@
 #        RATE=1000 DURATION=5s by default
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/wait.sh # ready, up
 rounds=${1:-3}; msgs=${2:-100000}
 rate=${RATE:-1000}; duration=${DURATION:-5s}
 tmp=$(mktemp -d)
@@ -30,23 +31,6 @@ p1=31424; s1=31425; p2=31426; s2=31427; broker=31422
 printf 'listener %d 127.0.0.1\nallow_anonymous true\n' $broker > "$tmp/mosquitto.conf"
 results=$tmp/results
 
-up() { # port: wait (30 s at most) until something listens
-  local i
-  for i in $(seq 600); do
-    (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "nothing listens on port $1 after 30 s" >&2; exit 1
-}
-ready() { # FILE PID
-  local i
-  for i in $(seq 600); do
-    grep -q '^ready' "$1" 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || { echo "process $2 exited:" >&2; cat "$1" >&2; exit 1; }
-    sleep 0.05
-  done
-  echo "not ready after 30 s: $1" >&2; cat "$1" >&2; exit 1
-}
 bg() { "$@" & pids+=($!); }
 
 one() { # nats|mqtt|direct

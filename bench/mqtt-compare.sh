@@ -14,6 +14,7 @@
 # loses messages. mosquitto keeps its defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/wait.sh # ready, up
 hwm=${PUB_HWM:-0}
 bphwm=${BP_HWM:--1}
 pairs=${1:-3}
@@ -27,18 +28,6 @@ in=53124; out=53125; mport=51883
 printf 'listener %d 127.0.0.1\nallow_anonymous true\n' $mport > "$tmp/mosquitto.conf"
 results="$tmp/results"
 
-# ready FILE PID: wait until FILE has a "ready" line; give up (and show
-# FILE) if PID exits first or after 30 s.
-ready() {
-  local i
-  for i in $(seq 600); do
-    grep -q '^ready' "$1" 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || { echo "process $2 exited before it was ready:" >&2; cat "$1" >&2; exit 1; }
-    sleep 0.05
-  done
-  echo "not ready after 30 s: $1" >&2; cat "$1" >&2; exit 1
-}
-
 # sub ARGS...: start a subscriber, wait for "ready"; its output goes to $tmp/sub.out
 sub() {
   "$tmp/mqc" sub "$@" > "$tmp/sub.out" &
@@ -48,14 +37,6 @@ sub() {
 finish() { # name
   wait $subpid
   echo "$1 $(tail -n 1 "$tmp/sub.out")" | tee -a "$results"
-}
-up() { # port: wait (30 s at most) until something listens
-  local i
-  for i in $(seq 600); do
-    (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "nothing listens on port $1 after 30 s" >&2; exit 1
 }
 
 run_banyan() {

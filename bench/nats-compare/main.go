@@ -16,7 +16,8 @@
 // topic "test" to the backplane at P1/S1 and receives on the one at P2/S2
 // (one process: one clock): flat out (rate 0) it reports the rate from the
 // first to the last message received; paced it reports the latency. Both
-// report the CPU per delivered message of the -pids processes. Output: one
+// report the CPU per delivered message of the -pids processes (all their
+// threads, from schedstat: benchmark.ProcessCPU). Output: one
 // JSON line.
 package main
 
@@ -38,6 +39,7 @@ import (
 	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/bridge/mqtt"
 	"github.com/gobanyan/banyan/bridge/nats"
+	"github.com/gobanyan/banyan/internal/benchmark"
 )
 
 type result struct {
@@ -152,9 +154,9 @@ func run(ctx context.Context, comp []banyan.Option, pubPort2, subPort2, n int, r
 			procs = append(procs, i)
 		}
 	}
-	cpu0 := make([]float64, len(procs))
+	cpu0 := make([]time.Duration, len(procs))
 	for i, p := range procs {
-		cpu0[i] = cpuSeconds(p)
+		cpu0[i], _ = benchmark.ProcessCPU(p)
 	}
 	r := &result{}
 	if rate > 0 {
@@ -211,21 +213,8 @@ loop:
 		r.P99us = lat[len(lat)*99/100]
 	}
 	for i, p := range procs {
-		r.CPUus = append(r.CPUus, (cpuSeconds(p)-cpu0[i])*1e6/float64(max(r.Received, 1)))
+		cpu, _ := benchmark.ProcessCPU(p)
+		r.CPUus = append(r.CPUus, float64(cpu-cpu0[i])/1e3/float64(max(r.Received, 1)))
 	}
 	return r, nil
-}
-
-// cpuSeconds is a process's user and system CPU time (all its threads),
-// from /proc/PID/stat.
-func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	u, _ := strconv.ParseFloat(f[11], 64)
-	k, _ := strconv.ParseFloat(f[12], 64)
-	return (u + k) / 100 // clock ticks (USER_HZ 100)
 }

@@ -99,3 +99,11 @@ func cpuTicks(pid int) (int64, error) {
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return u + st, nil
 }
+
+// ProcessCPU is the CPU time process pid has used, all its threads
+// together, from /proc/PID/task/*/schedstat (nanosecond resolution, not
+// clock ticks); bench/ tools that measure a broker or a bridge call it.
+func ProcessCPU(pid int) (time.Duration, error) {
+	ns, err := procCPU(pid)
+	return time.Duration(ns), err
+}
