@@ -208,3 +208,25 @@ func startProcess(t *testing.T, cmd *exec.Cmd) *testbp.Buffer {
 	})
 	return out
 }
+
+// A tool interrupted while it waits for its backplane exits as one
+// interrupted while it runs: status 0, no error line (Python's components
+// exit 0 on Ctrl-C too).
+func TestInterruptedWhileWaiting(t *testing.T) {
+	dir, _ := installLinksBesideBinary(t)
+	ports := testbp.FreePorts(t, 2)
+	cmd := exec.Command(filepath.Join(dir, "monitor"), "-b", "127.0.0.1", "-p", strconv.Itoa(ports[0]), "-s", strconv.Itoa(ports[1]))
+	out := new(testbp.Buffer)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out.WaitFor(t, `msg="waiting for the backplane"`)
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("monitor interrupted while waiting: %v\n%s", err, out.String())
+	}
+	if strings.Contains(out.String(), "banyan:") {
+		t.Errorf("monitor interrupted while waiting printed an error:\n%s", out.String())
+	}
+}

@@ -42,11 +42,19 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newCommand(os.Args[0], os.Args[1:])
-	if err := root.ExecuteContext(ctx); err != nil {
+	if err := root.ExecuteContext(ctx); err != nil && !interrupted(ctx, err) {
 		fmt.Fprintln(os.Stderr, "banyan:", withFlagHint(err))
 		stop()
 		os.Exit(1)
 	}
+}
+
+// interrupted tells whether err is only the signal's cancellation: a tool
+// stopped by Ctrl-C or SIGTERM before it was up (waiting for its backplane,
+// say) ends as one stopped while it runs, quietly with status 0, as
+// Python's components do.
+func interrupted(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, context.Canceled)
 }
 
 // pythonTool returns the command that Python Banyan's script name stands
