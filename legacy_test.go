@@ -46,4 +46,14 @@ func TestLegacyMsgpack(t *testing.T) {
 	if err := c.PublishRaw("j3", []byte{0xc1}); !errors.Is(err, ErrBadPayload) {
 		t.Fatalf("PublishRaw(not msgpack) in legacy mode = %v, want ErrBadPayload", err)
 	}
+	// The old spec has no bytes type: bytes that are not UTF-8 leave as a
+	// raw string that today's receivers refuse (as Python's would), counted.
+	c.Publish("j4", map[string]any{"b": []byte{0xff}})
+	c.Publish("j5", map[string]any{"b": []byte("ok")})
+	if m := next(t, c); m.Topic != "j5" {
+		t.Fatalf("got %q, want j5 (j4's non-UTF-8 raw refused)", m.Topic)
+	}
+	if n := c.Stats().BadMessages; n != 1 {
+		t.Fatalf("BadMessages = %d, want 1 (j4)", n)
+	}
 }

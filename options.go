@@ -103,6 +103,9 @@ const (
 	// msgpack-java-lite reads: strings as raw (fixraw, raw16, raw32),
 	// never str8; bytes as raw too, never bin; no ext. Every payload the
 	// component sends is rewritten to it (Publish and PublishRaw alike).
+	// The old spec has no bytes type: today's receivers (Python, Go) read
+	// bytes sent this way as a string, and refuse it when it is not UTF-8;
+	// send legacy only where javabanyan listens.
 	MsgpackLegacy
 )
 
