@@ -165,8 +165,14 @@ func (c *Component) ready(ctx context.Context) error {
 		n++
 		go func() { errc <- c.sub.Sync(ctx) }()
 	}
-	notice := time.NewTimer(waitNotice)
-	defer notice.Stop()
+	// Said only when the wait may outlast the notice: a probe with a
+	// short bound (the launcher's "is one running?") stays quiet.
+	var noticeC <-chan time.Time
+	if c.o.timeout <= 0 || c.o.timeout > waitNotice {
+		notice := time.NewTimer(waitNotice)
+		defer notice.Stop()
+		noticeC = notice.C
+	}
 	var first error
 	for n > 0 {
 		select {
@@ -176,7 +182,10 @@ func (c *Component) ready(ctx context.Context) error {
 				first = err
 				cancel() // the other half stops too
 			}
-		case <-notice.C:
+		case <-noticeC:
+			if ctx.Err() != nil {
+				continue // ending anyway
+			}
 			c.log.Warn("waiting for the backplane", "backplane", c.where, "timeout", timeoutText(c.o.timeout))
 		}
 	}

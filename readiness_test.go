@@ -247,3 +247,18 @@ func TestFlush(t *testing.T) {
 		t.Fatalf("Flush after Close = %v, want ErrClosed", err)
 	}
 }
+
+// A Connect bounded at or below the notice's delay (the launcher's "is a
+// backplane running?" probe) fails without saying that it waits.
+func TestShortConnectTimeoutSaysNothing(t *testing.T) {
+	pubPort, subPort := freePort(t), freePort(t)
+	w := &logWatch{want: "waiting for the backplane", seen: make(chan struct{})}
+	_, err := Connect(context.Background(), WithBackplane("127.0.0.1"), WithPorts(pubPort, subPort),
+		WithLogger(slog.New(slog.NewTextHandler(w, nil))), WithConnectTimeout(waitNotice))
+	if !errors.Is(err, ErrBackplaneNotRunning) {
+		t.Fatalf("Connect without a backplane: %v, want ErrBackplaneNotRunning", err)
+	}
+	if out := w.String(); strings.Contains(out, "waiting for the backplane") {
+		t.Fatalf("a %v probe said it waits:\n%s", waitNotice, out)
+	}
+}
