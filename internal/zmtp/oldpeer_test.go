@@ -424,19 +424,23 @@ func TestOldHandshakeFaults(t *testing.T) {
 	cases := map[string]struct {
 		send   []byte
 		reason string
+		greet  Version // what we greet as (0: 3.1)
 	}{
-		"2.0 PUB to our PUB":        {append([]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 1}, 0, 0), "incompatible"},
-		"2.0 identity too long":     {append([]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 2, 2}, huge...), "identity frame"},
-		"2.0 identity with command": {[]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 2, 4, 0}, "reserved"},
-		"1.0 identity too long":     {append([]byte{0xff}, append(huge, 0)...), "identity frame"},
-		"1.0 identity length 0":     {[]byte{0x00, 0x00}, "length 0"},
-		"revision 2":                {[]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 2, 2}, "revision 2"},
+		"2.0 PUB to our PUB":        {append([]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 1}, 0, 0), "incompatible", 0},
+		"2.0 identity too long":     {append([]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 2, 2}, huge...), "identity frame", 0},
+		"2.0 identity with command": {[]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 2, 4, 0}, "reserved", 0},
+		"1.0 identity too long":     {append([]byte{0xff}, append(huge, 0)...), "identity frame", 0},
+		"1.0 identity length 0":     {[]byte{0x00, 0x00}, "length 0", 0},
+		"revision 2":                {[]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 2, 2}, "revision 2", 0},
+		"revision 2, greeting 2.0":  {[]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 2, 2}, "revision 2", Version20},
+		"2.0 identity with MORE":    {[]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 2, 1, 0}, "MORE set", 0},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			var logs syncBuffer
 			o := quiet()
 			o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			o.Version = c.greet
 			pub := NewPub(o)
 			defer pub.Close()
 			nc := link(t, &pub.s, true)

@@ -475,6 +475,9 @@ func (s *socket) handshake(c *conn) error {
 		if _, err := io.ReadFull(r, peer[10:12]); err != nil {
 			return unexpected(err)
 		}
+		if peer[10] == 2 {
+			return fmt.Errorf("%w: peer sent ZMTP revision 2, which no version defines", ErrProtocol)
+		}
 		return s.handshakeOld(c, peer[10], peer[11])
 	}
 	if _, err := c.nc.Write(g[10:11]); err != nil {
@@ -606,14 +609,19 @@ func (c *conn) setVersion(v Version, unversioned bool) {
 // flags 0x7f).
 func (c *conn) readIdentity() error {
 	var size uint64
+	var flags byte
 	var err error
 	if c.fr.v1 {
 		_, size, err = c.fr.readHeader10()
 	} else {
-		_, size, err = c.fr.readFrameHeader()
+		flags, size, err = c.fr.readFrameHeader()
 	}
 	if err != nil {
 		return unexpected(err)
+	}
+	if flags&flagMore != 0 {
+		// RFC 15: the identity is one final frame.
+		return fmt.Errorf("%w: identity frame with MORE set", ErrProtocol)
 	}
 	if size > maxIdentity {
 		return fmt.Errorf("%w: identity frame of %d bytes (at most %d)", ErrProtocol, size, maxIdentity)

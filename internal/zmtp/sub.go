@@ -180,11 +180,17 @@ func (sb *Sub) serve(c *conn) error {
 	for _, o := range order {
 		all = append(all, subscription(c, []byte(o.prefix), true)...)
 	}
-	sb.conns[c] = struct{}{}
 	err := error(nil)
 	if len(all) > 0 {
 		err = c.write(all)
 	}
+	if err != nil {
+		// Not in conns: Sync must never count a connection that did not
+		// get our subscriptions.
+		sb.subMu.Unlock()
+		return err
+	}
+	sb.conns[c] = struct{}{}
 	sb.subMu.Unlock()
 	sb.joined.fire() // a Sync in progress PINGs the new connection at once
 	defer func() {
@@ -192,9 +198,6 @@ func (sb *Sub) serve(c *conn) error {
 		delete(sb.conns, c)
 		sb.subMu.Unlock()
 	}()
-	if err != nil {
-		return err
-	}
 	var msgs, size uint64 // counted, not yet added to c's counters
 	for {
 		m, name, data, err := c.next()
