@@ -472,3 +472,20 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// A 2.0 subscriber's "subscription" message claiming 200 MiB is read past
+// at the command bound, not buffered up to the message limit: a PUB's
+// peers send nothing else, so they cannot make it hold message-sized
+// memory.
+func TestOldPeerHugeSubscription(t *testing.T) {
+	pub := NewPub(quiet())
+	defer pub.Close()
+	nc := link(t, &pub.s, true)
+	greet20(t, nc, 2, 1)
+	mustWrite(t, nc, binary.BigEndian.AppendUint64([]byte{2}, 200<<20)) // a long final frame
+	mustWrite(t, nc, append([]byte{1}, make([]byte, 4<<20)...))
+	waitFor(t, "the message refused", func() bool { return pub.Stats().Refused == 1 })
+	if b := pub.Stats().PendingBytes; b > 2*maxCommand {
+		t.Fatalf("the PUB holds %d bytes of a refused subscription message", b)
+	}
+}

@@ -344,7 +344,7 @@ func (s *socket) runConn(nc net.Conn, endpoint string) bool {
 	if sc, ok := nc.(syscall.Conn); ok {
 		c.raw, _ = sc.SyscallConn()
 	}
-	c.fr = newFrameReader(newReader(c.readSource(), &s.pool), s.opts.MaxMessageSize, s.opts.Budget, &s.pending)
+	c.fr = newFrameReader(newReader(c.readSource(), &s.pool), s.readLimit(), s.opts.Budget, &s.pending)
 	c.fr.refused = func(size uint64) { s.refuse(c, size) }
 	if !s.track(c) {
 		nc.Close()
@@ -391,6 +391,18 @@ func (s *socket) runConn(nc net.Conn, endpoint string) bool {
 		s.log.Info("peer disconnected", "remote", c.remote, "err", err)
 	}
 	return true
+}
+
+// readLimit is the largest message a peer may send us. A PUB's peers send
+// only subscriptions (commands, or one-frame messages from a ZMTP 3.0 or
+// older peer), so the command bound applies to their messages too: a
+// subscriber cannot make a PUB buffer a message-sized "subscription".
+func (s *socket) readLimit() int64 {
+	limit := s.opts.MaxMessageSize
+	if s.kind == kindPub && (limit <= 0 || limit > maxCommand) {
+		limit = maxCommand
+	}
+	return limit
 }
 
 func (s *socket) track(c *conn) bool {
