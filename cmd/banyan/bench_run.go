@@ -125,6 +125,10 @@ func (f *benchRunFlags) run(cmd *cobra.Command) error {
 	cfg := f.cfg
 	cfg.Size = int(f.size)
 	cfg.ForwarderPID = f.pid
+	opts, err := f.cf.options(banyan.WithConnectTimeout(f.connectTimeout))
+	if err != nil {
+		return err
+	}
 	if f.start {
 		if f.cf.backplane == "" {
 			f.cf.backplane = "127.0.0.1"
@@ -136,7 +140,7 @@ func (f *benchRunFlags) run(cmd *cobra.Command) error {
 		defer stop()
 		cfg.ForwarderPID = pid
 	}
-	bus := benchmark.Banyan(f.cf.options(banyan.WithConnectTimeout(f.connectTimeout))...)
+	bus := benchmark.Banyan(opts...)
 	errOut := cmd.ErrOrStderr()
 	var bar *benchmark.Bar
 	if isTerminal(errOut) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,10 +34,10 @@ type componentFlags struct {
 	withConnect    bool
 	// logOut receives the log: the command's stderr (set before it runs).
 	logOut io.Writer
-	// curve is the --curve-server-key and --curve-key flags; curveOpt
-	// what they give (nil for NULL), set before the command runs.
-	curve    curveClientFlags
-	curveOpt banyan.Option
+	// curve is the --curve-server-key and --curve-key flags, read by
+	// options (after the flags are parsed: commands with
+	// DisableFlagParsing parse them only in RunE).
+	curve curveClientFlags
 }
 
 // addComponentFlags adds every component flag, -n being the name.
@@ -52,11 +53,6 @@ func (f *componentFlags) addBase(cmd *cobra.Command, defaultName, nameShort stri
 	pre := cmd.PreRunE
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
 		f.logOut = cmd.ErrOrStderr()
-		opt, err := f.curve.option()
-		if err != nil {
-			return err
-		}
-		f.curveOpt = opt
 		if pre != nil {
 			return pre(cmd, args)
 		}
@@ -99,8 +95,15 @@ func (f *componentFlags) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
-// options turns the flags into component options; extra ones follow.
-func (f *componentFlags) options(extra ...banyan.Option) []banyan.Option {
+// options turns the flags into component options; extra ones follow. It
+// reads the CURVE key files the flags name, so it is called once the
+// flags are parsed, when the command starts, and its error (a bad key) is
+// the command's.
+func (f *componentFlags) options(extra ...banyan.Option) ([]banyan.Option, error) {
+	curveOpt, err := f.curve.option()
+	if err != nil {
+		return nil, err
+	}
 	opts := []banyan.Option{banyan.WithPorts(f.pubPort, f.subPort), banyan.WithName(f.name), banyan.WithLogger(f.logger()),
 		banyan.WithMaxMessageSize(int64(f.maxMsg))}
 	if f.backplane != "" {
@@ -109,10 +112,19 @@ func (f *componentFlags) options(extra ...banyan.Option) []banyan.Option {
 	if f.withConnect {
 		opts = append(opts, banyan.WithMsgpack(f.msgpack.spec()), banyan.WithConnectTimeout(f.connectTimeout))
 	}
-	if f.curveOpt != nil {
-		opts = append(opts, f.curveOpt)
+	if curveOpt != nil {
+		opts = append(opts, curveOpt)
 	}
-	return append(opts, extra...)
+	return append(opts, extra...), nil
+}
+
+// connect connects a component with the flags' options and extra ones.
+func (f *componentFlags) connect(ctx context.Context, extra ...banyan.Option) (*banyan.Component, error) {
+	opts, err := f.options(extra...)
+	if err != nil {
+		return nil, err
+	}
+	return banyan.Connect(ctx, opts...)
 }
 
 // backplaneAddr is the -b flag. Python's components take the string

@@ -26,7 +26,7 @@ func newEchoServerCmd() *cobra.Command {
 		Short: "Republish every message on topic echo to topic reply (Python's simple_echo_server)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := banyan.Connect(cmd.Context(), cf.options()...)
+			c, err := cf.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -60,7 +60,7 @@ func newEchoClientCmd() *cobra.Command {
 		Short: "Send -m echo requests one after another and report round-trip latency",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := banyan.Connect(cmd.Context(), cf.options()...)
+			c, err := cf.connect(cmd.Context())
 			if err != nil {
 				return err
 			}

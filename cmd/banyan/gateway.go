@@ -105,10 +105,14 @@ func runGatewaySim(ctx context.Context, out io.Writer, cfg gatewaySimConfig) err
 			},
 		}))
 	}
+	bp, err := cfg.flags.options()
+	if err != nil {
+		return err
+	}
 	board := sim.New(sim.Options{DigitalPins: cfg.digitalPins, AnalogPins: cfg.analogPins, Logger: boardLog})
 
 	gw, err := gateway.New(ctx, board, gateway.Options{
-		CommandTopics: topics, ReportTopic: report, Backplane: cfg.flags.options(), Logger: cfg.flags.logger(),
+		CommandTopics: topics, ReportTopic: report, Backplane: bp, Logger: cfg.flags.logger(),
 	})
 	if err != nil {
 		return err

@@ -113,6 +113,10 @@ func (i *instanceFlag) Set(s string) error {
 func (i *instanceFlag) Type() string { return "id" }
 
 func runGatewayArduino(ctx context.Context, out, errOut io.Writer, f *arduinoFlags) error {
+	bp, err := f.comp.options()
+	if err != nil {
+		return err
+	}
 	log := f.comp.logger()
 	if f.logToFile {
 		home, err := os.UserHomeDir()
@@ -145,7 +149,7 @@ func runGatewayArduino(ctx context.Context, out, errOut io.Writer, f *arduinoFla
 	defer board.Close()
 	info := board.Info()
 	gw, err := gateway.New(ctx, board, gateway.Options{
-		CommandTopics: f.topics, ReportTopic: gateway.ReportTopic("arduino"), Backplane: f.comp.options(), Logger: log,
+		CommandTopics: f.topics, ReportTopic: gateway.ReportTopic("arduino"), Backplane: bp, Logger: log,
 	})
 	if err != nil {
 		return err

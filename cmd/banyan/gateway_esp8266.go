@@ -73,6 +73,10 @@ is pressed; the gateway says so on sys_msg and reconnects with backoff.`,
 }
 
 func runGatewayESP8266(ctx context.Context, out io.Writer, cfg gatewayESP8266Config) error {
+	bp, err := cfg.flags.options()
+	if err != nil {
+		return err
+	}
 	o := esp8266.Options{
 		Addr: string(cfg.addr), Port: cfg.port, FrameLen: cfg.frameLen, AnyPin: !bool(cfg.validate),
 		I2CAddrs: cfg.i2cAddrs, ChangeDiff: cfg.changeDiff, GreetingTimeout: cfg.greetingTimeout, Logger: cfg.flags.logger(),
@@ -98,7 +102,7 @@ func runGatewayESP8266(ctx context.Context, out io.Writer, cfg gatewayESP8266Con
 		return err
 	}
 	gw, err := gateway.New(ctx, board, gateway.Options{
-		CommandTopics: cfg.commandTopics, ReportTopic: cfg.reportTopic, Backplane: cfg.flags.options(), Logger: cfg.flags.logger(),
+		CommandTopics: cfg.commandTopics, ReportTopic: cfg.reportTopic, Backplane: bp, Logger: cfg.flags.logger(),
 	})
 	if err != nil {
 		return err

@@ -127,13 +127,17 @@ func runGatewayRPi(cmd *cobra.Command, f *gatewayRPiFlags, open func(rpi.Options
 	if err != nil {
 		return err
 	}
+	bp, err := f.comp.options()
+	if err != nil {
+		return err
+	}
 	board, err := open(o)
 	if err != nil {
 		return err
 	}
 	defer board.Close()
 	gw, err := gateway.New(cmd.Context(), board, gateway.Options{
-		CommandTopics: f.topics, ReportTopic: f.reportTopic, Backplane: f.comp.options(), Logger: f.comp.logger(),
+		CommandTopics: f.topics, ReportTopic: f.reportTopic, Backplane: bp, Logger: f.comp.logger(),
 	})
 	if err != nil {
 		return err

@@ -193,8 +193,12 @@ launchers and launch clients that have a secret answer only signed requests
 // launch clients that have a secret answer only signed requests.
 func launchStatus(cmd *cobra.Command, cf *componentFlags, watch time.Duration, secret []byte) error {
 	out := cmd.OutOrStdout()
+	opts, err := cf.options()
+	if err != nil {
+		return err
+	}
 	for {
-		reports, err := launch.QueryStatus(cmd.Context(), launch.StatusQuery{Wait: time.Second, Secret: secret}, cf.options()...)
+		reports, err := launch.QueryStatus(cmd.Context(), launch.StatusQuery{Wait: time.Second, Secret: secret}, opts...)
 		if err != nil && !(watch > 0 && errors.Is(err, launch.ErrNoReport)) {
 			return err
 		}
@@ -289,7 +293,11 @@ that have a secret ignore unsigned killall messages.`,
 			if err != nil {
 				return err
 			}
-			if err := launch.Killall(cmd.Context(), auth.Secret, cf.options()...); err != nil {
+			opts, err := cf.options()
+			if err != nil {
+				return err
+			}
+			if err := launch.Killall(cmd.Context(), auth.Secret, opts...); err != nil {
 				return err
 			}
 			signed := "unsigned"

@@ -150,7 +150,7 @@ that are not strings) are shown too.`,
 				topics = []string{""}
 			}
 			// Every message is shown, also those components refuse.
-			c, err := banyan.Connect(cmd.Context(), cf.options(banyan.WithSubscriptions(topics...), banyan.WithoutValidation())...)
+			c, err := cf.connect(cmd.Context(), banyan.WithSubscriptions(topics...), banyan.WithoutValidation())
 			if err != nil {
 				return err
 			}

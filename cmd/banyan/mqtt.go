@@ -130,8 +130,12 @@ func (f *mqttFlags) options() (mqtt.Options, error) {
 			return mqtt.Options{}, err
 		}
 	}
+	bp, err := f.comp.options()
+	if err != nil {
+		return mqtt.Options{}, err
+	}
 	return mqtt.Options{
-		Backplane:         f.comp.options(),
+		Backplane:         bp,
 		BanyanSubTopics:   f.banyanSub,
 		BanyanPubTopic:    f.banyanPub,
 		Broker:            f.broker,

@@ -144,8 +144,12 @@ func (f *natsFlags) options(cmd *cobra.Command) (nats.Options, error) {
 	if !cmd.Flags().Changed("nats-subjects") {
 		subjects = nil // the bridge's default, from the subject prefix
 	}
+	bp, err := f.comp.options()
+	if err != nil {
+		return nats.Options{}, err
+	}
 	return nats.Options{
-		Backplane:       f.comp.options(),
+		Backplane:       bp,
 		Servers:         f.servers,
 		Topics:          f.topics,
 		Subjects:        subjects,

@@ -95,7 +95,7 @@ again, except non-finite floats, which they print as the strings "NaN",
 			if err != nil {
 				return err
 			}
-			c, err := banyan.Connect(cmd.Context(), cf.options()...)
+			c, err := cf.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -140,7 +140,7 @@ decodes it), or NDJSON with --json.`,
 			if len(args) == 0 {
 				args = []string{""}
 			}
-			c, err := banyan.Connect(cmd.Context(), cf.options(banyan.WithSubscriptions(args...), banyan.WithoutValidation())...)
+			c, err := cf.connect(cmd.Context(), banyan.WithSubscriptions(args...), banyan.WithoutValidation())
 			if err != nil {
 				return err
 			}

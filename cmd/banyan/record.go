@@ -86,7 +86,7 @@ An existing FILE is refused unless --append (continue it) or --force (overwrite)
 				ctx, cancel = context.WithTimeout(ctx, duration)
 				defer cancel()
 			}
-			c, err := banyan.Connect(ctx, cf.options(banyan.WithSubscriptions(topics...))...)
+			c, err := cf.connect(ctx, banyan.WithSubscriptions(topics...))
 			if err != nil {
 				w.Close()
 				return err
@@ -228,7 +228,7 @@ always|never to override).`,
 				return err
 			}
 			defer r.Close()
-			c, err := banyan.Connect(cmd.Context(), cf.options(banyan.WithHWM(banyan.Unlimited))...)
+			c, err := cf.connect(cmd.Context(), banyan.WithHWM(banyan.Unlimited))
 			if err != nil {
 				return err
 			}

@@ -125,13 +125,17 @@ func (f *tcpFlags) options() (tcp.Options, error) {
 	if addr == "None" { // tgw's default, as a string
 		addr = ""
 	}
+	bp, err := f.comp.options()
+	if err != nil {
+		return tcp.Options{}, err
+	}
 	o := tcp.Options{
 		Mode:         tcp.Client,
 		Subscribe:    f.banyanSub,
 		PublishTopic: f.banyanPub,
 		AllowTopics:  f.allowTopics,
 		Framing:      tcp.Framing{LengthBytes: f.lengthBytes, Topic: f.topics, MaxFrame: f.maxFrame},
-		Backplane:    f.comp.options(),
+		Backplane:    bp,
 		MinBackoff:   f.minBackoff,
 		MaxBackoff:   f.maxBackoff,
 		Logger:       f.comp.logger(),

@@ -183,7 +183,7 @@ backplane knows its connections (banyan backplane --http shows them).`,
 				return err
 			}
 			defer v.Close()
-			c, err := banyan.Connect(ctx, cf.options(banyan.WithSubscriptions(""))...)
+			c, err := cf.connect(ctx, banyan.WithSubscriptions(""))
 			if err != nil {
 				return err
 			}

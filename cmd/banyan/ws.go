@@ -147,6 +147,10 @@ func (f *wsFlags) options() (ws.Options, error) {
 	if f.log {
 		f.comp.verbose = true
 	}
+	bp, err := f.comp.options()
+	if err != nil {
+		return ws.Options{}, err
+	}
 	o := ws.Options{
 		Listen:           listen,
 		Subscribe:        splitTopics(f.subscribe),
@@ -160,7 +164,7 @@ func (f *wsFlags) options() (ws.Options, error) {
 		MaxMessage:       f.maxMessage,
 		MaxDecodeBytes:   f.maxDecodeBytes,
 		DecodeWait:       f.decodeWait,
-		Backplane:        f.comp.options(),
+		Backplane:        bp,
 		Logger:           f.comp.logger(),
 	}
 	if f.utc {
