@@ -118,6 +118,18 @@ func (f *componentFlags) options(extra ...banyan.Option) ([]banyan.Option, error
 	return append(opts, extra...), nil
 }
 
+// launchOptions are the options launch and launch-client give their
+// components (the launcher sets the rest from its own options): the
+// --msgpack format and the CURVE keys.
+func (f *componentFlags) launchOptions() ([]banyan.Option, error) {
+	opts := []banyan.Option{banyan.WithMsgpack(f.msgpack.spec())}
+	curveOpt, err := f.curve.option()
+	if err != nil || curveOpt == nil {
+		return opts, err
+	}
+	return append(opts, curveOpt), nil
+}
+
 // connect connects a component with the flags' options and extra ones.
 func (f *componentFlags) connect(ctx context.Context, extra ...banyan.Option) (*banyan.Component, error) {
 	opts, err := f.options(extra...)

@@ -135,3 +135,25 @@ func TestCurveFlagsConnect(t *testing.T) {
 	}
 	srv.WaitFor(t, "Message number: 0")
 }
+
+// launch and launch-client use their CURVE flags: the launcher finds the
+// CURVE backplane running (instead of starting one of its own), and the
+// launch client connects and runs the launcher's remote row.
+func TestCurveFlagsLaunch(t *testing.T) {
+	b := startCurveBus(t)
+	t.Setenv("BANYAN_LAUNCH_SECRET", "s3cret")
+	c := startLaunchCmd(context.Background(), newLaunchClientCmd(), append([]string{"-t", "cmdbox"}, b.args()...)...)
+	file := writeLaunchCSV(t, `sh -c 'echo remote-ok; exec sleep 30',no,cmdbox,no,no,0`)
+	ctx, cancel := context.WithCancel(context.Background())
+	l := startLaunchCmd(ctx, newLaunchCmd(), append([]string{"-f", file, "--republish", "100ms", "--no-backplane-start"}, b.args()...)...)
+	l.out.WaitFor(t, "backplane already running at ")
+	c.out.WaitFor(t, "Listening for cmdbox messages.")
+	c.out.WaitFor(t, "remote-ok")
+	cancel()
+	if err := l.wait(t); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.wait(t); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gobanyan/banyan"
 	"github.com/gobanyan/banyan/launch"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -141,6 +140,10 @@ launchers and launch clients that have a secret answer only signed requests
 				}
 				file = args[0]
 			}
+			comp, err := cf.launchOptions()
+			if err != nil {
+				return err
+			}
 			entries, err := launch.Load(file)
 			if err != nil {
 				return err
@@ -156,7 +159,7 @@ launchers and launch clients that have a secret answer only signed requests
 			o := launch.Options{
 				Backplane: string(cf.backplane), PublisherPort: cf.pubPort, SubscriberPort: cf.subPort, Advertise: advertise,
 				NoStartBackplane: noStart, Process: po, Auth: auth, Republish: republish, StatusEvery: statusEvery,
-				Name: cf.name, Logger: cf.logger(), Component: []banyan.Option{banyan.WithMsgpack(cf.msgpack.spec())},
+				Name: cf.name, Logger: cf.logger(), Component: comp,
 			}
 			if !embedded {
 				if exe, err := selfPath(); err == nil {
@@ -242,6 +245,10 @@ the shared secret are run (--secret-file, --secret or $BANYAN_LAUNCH_SECRET);
 everything it started and exits (or, with --stay, goes on listening).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			comp, err := cf.launchOptions()
+			if err != nil {
+				return err
+			}
 			auth, err := af.auth()
 			if err != nil {
 				return err
@@ -253,7 +260,7 @@ everything it started and exits (or, with --stay, goes on listening).`,
 			c, err := launch.NewClient(launch.ClientOptions{
 				Topic: topic, Backplane: string(cf.backplane), PublisherPort: cf.pubPort, SubscriberPort: cf.subPort,
 				Process: po, Auth: auth, Stay: stay, Name: cf.name, Logger: cf.logger(),
-				Component: []banyan.Option{banyan.WithMsgpack(cf.msgpack.spec())},
+				Component: comp,
 			})
 			if err != nil {
 				return err
