@@ -2,6 +2,8 @@ package zmtp
 
 import (
 	"context"
+	"net"
+	"sync"
 	"testing"
 	"time"
 )
@@ -114,5 +116,127 @@ func TestReserved(t *testing.T) {
 	// Messages arrive in order and "end" was last: nothing else came.
 	if n := subs[""].Stats().Received; n != 2 {
 		t.Fatalf("the subscriber to everything received %d messages, want 2", n)
+	}
+}
+
+// Flush with an older peer returns while another goroutine keeps its
+// queue from ever running dry (a slow reader, a sender that never stops):
+// it waits for what was sent before it, not for a moment when the queue is
+// empty, which may never come.
+func TestFlushOlderPeerUnderStream(t *testing.T) {
+	pub := NewPub(quiet())
+	defer pub.Close()
+	nc := link(t, &pub.s, true)
+	nc.SetDeadline(time.Time{})
+	greet20(t, nc, 2, 1)
+	mustWrite(t, nc, frames20("\x01"))
+	waitFor(t, "the subscription", func() bool { return len(*pub.peers.Load()) == 1 && (*pub.peers.Load())[0].set.Len() == 1 })
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	full := make(chan struct{})
+	go func() { // a slow reader, once the queue is full: 16 KiB a millisecond
+		defer wg.Done()
+		select {
+		case <-full:
+		case <-stop:
+			return
+		}
+		buf := make([]byte, 16<<10)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := nc.Read(buf); err != nil {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		m := NewTopicMsg("t", make([]byte, 100))
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				pub.Send(m)
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer nc.Close()
+	defer close(stop)
+	waitFor(t, "the queue to fill", func() bool { return pub.Stats().Dropped > 0 })
+	close(full)
+	for i := range 3 {
+		// Each Flush waits behind at most a queue and the socket buffers,
+		// which the reader drains in well under a second.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := pub.Flush(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("Flush %d while sending: %v (queue %v)", i, err, pub.QueueLengths())
+		}
+	}
+}
+
+// A Flush's PING still queued when its 3.1 connection ends is not sent to
+// an older peer that takes the connection's place (a 2.0 peer would read a
+// frame with a reserved flag): the writer passes it, and the Flush
+// returns once what came before it is written.
+func TestFlushPingForOlderConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(20 * time.Second))
+	pub := NewPub(quiet())
+	defer pub.Close()
+	if err := pub.Connect(ln.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	accept := func() net.Conn {
+		nc, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nc.Close() })
+		nc.SetDeadline(time.Now().Add(20 * time.Second))
+		greet20(t, nc, 2, 1)
+		mustWrite(t, nc, frames20("\x01"))
+		return nc
+	}
+	first := accept()
+	waitFor(t, "the first connection", func() bool { return pubVersions(pub) == "2.0" })
+	first.Close()
+	pp := (*pub.peers.Load())[0]
+	waitFor(t, "the connection to end", func() bool {
+		pp.mu.Lock()
+		defer pp.mu.Unlock()
+		return pp.conn == nil
+	})
+	// As Flush queues it for a 3.1 connection, here while none is up.
+	pub.SendFrames([]byte("before"))
+	token, ch := pub.pongs.add("flush")
+	defer pub.pongs.remove(token)
+	pp.enqueueControl(Msg{raw: ping(token)})
+	pub.SendFrames([]byte("END"))
+
+	second := accept()
+	for _, want := range []string{"before", "END"} {
+		body, _, err := read20(second) // fails on a command frame
+		if err != nil || string(body) != want {
+			t.Fatalf("the 2.0 peer read %q, %v; want %q", body, err, want)
+		}
+	}
+	select {
+	case <-ch:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the Flush's PING was never passed")
 	}
 }

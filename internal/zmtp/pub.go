@@ -414,6 +414,13 @@ func (p *Pub) serve(c *conn) error {
 	if c.endpoint == "" {
 		p.removePeer(pp)
 		pp.mu.Lock()
+		for _, m := range pp.q {
+			if isCommand(m) {
+				// Gone peers are not waited for: a Flush waiting on it
+				// goes on.
+				p.pongs.pong(pingContext(m))
+			}
+		}
 		clear(pp.q)
 		pp.q = pp.q[:0]
 		pp.grow(-pp.qBytes) // nobody will write it
@@ -490,15 +497,25 @@ func (pp *pubPeer) writer(c *conn) {
 			batch, pp.spare = pp.spare, nil
 		}
 		batch, pp.q = pp.q, batch[:0]
-		pp.tailOf = nil // a tail is in this batch, for c
+		tail := pp.tailOf == c // batch[0] is the rest of a message, not a whole one
+		pp.tailOf = nil
 		pp.mu.Unlock()
 		c.wmu.Lock()
 		var err error
 		for i := range batch {
 			if err == nil {
-				if c.fr.v1 {
+				switch {
+				case c.version < Version31 && !(tail && i == 0) && isCommand(batch[i]):
+					// A Flush's PING on a connection without PING (an
+					// older peer, or one that replaced the connection it
+					// was queued for): what is before it is written once
+					// the buffer is flushed, which is all Flush can know.
+					if err = c.w.Flush(); err == nil {
+						pp.pub.pongs.pong(pingContext(batch[i]))
+					}
+				case c.fr.v1:
 					err = c.write10(batch[i])
-				} else {
+				default:
 					_, err = c.w.Write(batch[i].raw)
 				}
 			}
@@ -586,24 +603,20 @@ func (p *Pub) WaitSubscribed(ctx context.Context) error {
 // sent to it before the call, or when ctx ends. A ZMTP 3.1 peer proves it:
 // Flush queues a PING behind those messages and waits for the PONG, which
 // the peer sends after reading them (a connection is read in order). An
-// older peer has no PING; for it Flush waits until they are written to the
-// connection. A peer that is not connected is not waited for.
+// older peer has no PING: there the writer passes the PING without
+// sending it, once what is before it is written to the connection, however
+// much is sent after it. A peer that is not connected is not waited for.
 func (p *Pub) Flush(ctx context.Context) error {
 	if p.s.isClosed() {
 		return ErrClosed
 	}
 	var tokens []string
 	var waits []chan struct{}
-	var older []*pubPeer
 	for _, pp := range *p.peers.Load() {
 		pp.mu.Lock()
-		c := pp.conn
+		up := pp.conn != nil
 		pp.mu.Unlock()
-		switch {
-		case c == nil:
-		case c.version < Version31:
-			older = append(older, pp)
-		default:
+		if up {
 			token, ch := p.pongs.add("flush")
 			tokens, waits = append(tokens, token), append(waits, ch)
 			pp.enqueueControl(Msg{raw: ping(token)})
@@ -619,17 +632,27 @@ func (p *Pub) Flush(ctx context.Context) error {
 			return ErrClosed
 		}
 	}
-	return retry.Until(ctx, p.s.done, ErrClosed, nil, time.Millisecond, 20*time.Millisecond, func() bool {
-		for _, pp := range older {
-			pp.mu.Lock()
-			drained := len(pp.q) == 0 && !pp.writing || pp.conn == nil
-			pp.mu.Unlock()
-			if !drained {
-				return false
-			}
-		}
-		return true
-	})
+	return nil
+}
+
+// isCommand tells a queued command (a Flush's PING) from a message: only
+// a command frame has the COMMAND flag. m must be whole, not a tail.
+func isCommand(m Msg) bool { return len(m.raw) > 0 && m.raw[0]&flagCommand != 0 }
+
+// pingContext is the context (the token) of a PING made by ping.
+func pingContext(m Msg) []byte {
+	h := 2
+	if m.raw[0]&flagLong != 0 {
+		h = 9
+	}
+	if len(m.raw) < h {
+		return nil
+	}
+	name, data, err := parseCommand(m.raw[h:])
+	if err != nil || name != "PING" || len(data) < 2 {
+		return nil
+	}
+	return data[2:]
 }
 
 // enqueueControl queues m (a command: it is not counted as a message)
