@@ -240,3 +240,39 @@ func TestFlushPingForOlderConnection(t *testing.T) {
 		t.Fatal("the Flush's PING was never passed")
 	}
 }
+
+// A Flush waiting on an accepted peer that leaves returns: a peer that is
+// not connected is not waited for.
+func TestFlushPeerLeaves(t *testing.T) {
+	pub := NewPub(quiet())
+	defer pub.Close()
+	addr, err := pub.Bind("tcp://127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sopts := quiet()
+	sopts.RecvHWM = 1
+	sub := NewSub(sopts) // nobody receives: its connection stalls
+	sub.Subscribe(nil)
+	sub.Connect(addr.String())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := pub.WaitSubscribed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m := NewTopicMsg("t", make([]byte, 1024))
+	for range 20000 {
+		pub.Send(m)
+	}
+	done := make(chan error, 1)
+	go func() { done <- pub.Flush(ctx) }()
+	select {
+	case err := <-done:
+		t.Fatalf("Flush returned %v while the peer read nothing", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	sub.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("Flush after the peer left: %v", err)
+	}
+}
