@@ -339,3 +339,59 @@ func (c *fakeConn) SetWriteDeadline(t time.Time) error { return nil }
 func testFrameReader(r io.Reader, maxSize int64) frameReader {
 	return newFrameReader(newReader(r, new(bufPool)), maxSize, NewBudget(1<<30), nil)
 }
+
+// A PUB that floods PINGs and never reads costs only its own connection:
+// the SUB's PONG write times out and closes it, and Subscribe, which
+// writes to every peer under the subscription lock, does not hang on it.
+func TestSubPingFloodCostsOneConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	sub := NewSub(quiet())
+	defer sub.Close()
+	sub.s.controlTimeout = 200 * time.Millisecond
+	sub.Subscribe([]byte("A"))
+	if err := sub.Connect(ln.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(20 * time.Second))
+	nc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(20 * time.Second))
+	p := &rawPeer{t: t, nc: nc, fr: testFrameReader(nc, 1<<20)}
+	p.write(greeting(1))
+	g := make([]byte, greetingLen)
+	if _, err := io.ReadFull(p.fr.r, g); err != nil {
+		t.Fatal(err)
+	}
+	p.write(readyCommand("Socket-Type", "PUB"))
+	for _, want := range []string{"READY", "SUBSCRIBE"} {
+		if name, _, err := p.command(); err != nil || name != want {
+			t.Fatalf("got %q, %v; want %s", name, err, want)
+		}
+	}
+	go func() { // PINGs until the connection breaks; nothing is read
+		flood := bytes.Repeat(ping("flood-0123456789"), 1000)
+		for {
+			if _, err := nc.Write(flood); err != nil {
+				return
+			}
+		}
+	}()
+	waitFor(t, "the flooding connection to be closed", func() bool { return sub.Stats().Disconnects == 1 })
+	done := make(chan struct{})
+	go func() {
+		sub.Subscribe([]byte("B"))
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Subscribe hung behind the flooding peer")
+	}
+}

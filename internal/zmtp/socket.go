@@ -101,14 +101,31 @@ type conn struct {
 	msgs, bytes atomic.Uint64
 }
 
-// write sends b and flushes, under the write lock (control traffic).
+// controlWriteTimeout bounds how long a SUB waits for a peer to take its
+// control bytes (subscriptions, PING, PONG); see conn.write.
+const controlWriteTimeout = 30 * time.Second
+
+// write sends b and flushes, under the write lock (control traffic). A
+// failed write closes the connection, so its reader ends it too. On a SUB,
+// whose connections carry nothing else, a peer that takes nothing for
+// s.controlTimeout fails the write: a PUB that stops reading (a PING flood
+// unanswered, say) costs its own connection, not every Subscribe and Sync
+// on the socket, which write under the subscription lock.
 func (c *conn) write(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if _, err := c.w.Write(b); err != nil {
-		return err
+	if d := c.s.controlTimeout; d > 0 {
+		c.nc.SetWriteDeadline(time.Now().Add(d))
+		defer c.nc.SetWriteDeadline(time.Time{})
 	}
-	return c.w.Flush()
+	_, err := c.w.Write(b)
+	if err == nil {
+		err = c.w.Flush()
+	}
+	if err != nil {
+		c.nc.Close()
+	}
+	return err
 }
 
 // next reads the next message, or the next command other than PING (which
@@ -162,6 +179,10 @@ type socket struct {
 	pool      bufPool
 	pending   atomic.Int64 // messages under way on every connection
 
+	// controlTimeout bounds each control write (conn.write) on a SUB; 0
+	// on a PUB, whose writes share the connection with its messages.
+	controlTimeout time.Duration
+
 	sent, received, dropped, filtered  atomic.Uint64
 	connects, disconnects, protoErrors atomic.Uint64
 	refused, subsRefused               atomic.Uint64
@@ -182,6 +203,9 @@ func (s *socket) refuse(c *conn, size uint64) {
 
 func (s *socket) init(k kind, opts Options, h handler) {
 	s.kind = k
+	if k == kindSub {
+		s.controlTimeout = controlWriteTimeout
+	}
 	s.opts = opts.withDefaults()
 	s.log = s.opts.Logger.With("zmtp", string(k))
 	s.h = h
