@@ -346,19 +346,26 @@ func TestInteropThroughPyForwarder(t *testing.T) {
 	}
 }
 
-// libzmq answers our PING, so Sync works against a pyzmq PUB: after it, a
-// message the PUB sends on the new prefix is delivered (no slow joiner).
+// libzmq answers our PING, so Sync works against a pyzmq PUB: after it,
+// the messages the PUB sends on our prefixes are all delivered (no slow
+// joiner), over ZMTP 3.1, where Sync is the PING's answer.
 func TestInteropSyncWithPyzmq(t *testing.T) {
 	ep := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
 	p := startPy(t, "pub", ep, "bind")
 	sub := NewSub(quiet())
 	defer sub.Close()
-	sub.Subscribe([]byte("SYNC"))
+	for _, prefix := range []string{"SYNC", "AB", "END"} {
+		sub.Subscribe([]byte(prefix))
+	}
 	sub.Connect(ep)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := sub.Sync(ctx); err != nil {
 		t.Fatalf("no PONG from libzmq: %v", err)
 	}
+	if v := subVersions(sub); v != "3.1" {
+		t.Fatalf("Sync returned with connections speaking %q, want one 3.1", v)
+	}
 	p.Send("go")
+	checkPyPubMessages(t, recvUntilEnd(t, sub))
 }
