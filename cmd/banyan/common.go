@@ -72,9 +72,15 @@ func (f *componentFlags) addBase(cmd *cobra.Command, defaultName, nameShort stri
 // addConnect adds --msgpack and --connect-timeout, for commands whose
 // component is built from options().
 func (f *componentFlags) addConnect(fs *pflag.FlagSet) {
+	f.addConnectWith(fs, 0, "0 = wait for it without bound, as Python's components do with -b; a warning says where it is waited for")
+}
+
+// addConnectWith is addConnect with another default for
+// --connect-timeout, and why, for its help.
+func (f *componentFlags) addConnectWith(fs *pflag.FlagSet, def time.Duration, why string) {
 	f.withConnect = true
 	f.addMsgpack(fs)
-	fs.DurationVar(&f.connectTimeout, "connect-timeout", 0, `give up when the backplane has not answered for this long, with "Backplane is not running - please start it." (0 = wait for it without bound, as Python's components do with -b; a warning says where it is waited for)`)
+	fs.DurationVar(&f.connectTimeout, "connect-timeout", def, `give up when the backplane has not answered for this long, with "Backplane is not running - please start it." (`+why+")")
 }
 
 // addMsgpack adds --msgpack alone (launch and launch-client pass it to

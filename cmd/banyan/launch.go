@@ -281,6 +281,9 @@ everything it started and exits (or, with --stay, goes on listening).`,
 	return cmd
 }
 
+// killallConnectTimeout is killall's default --connect-timeout.
+const killallConnectTimeout = 5 * time.Second
+
 func newKillallCmd() *cobra.Command {
 	var (
 		cf componentFlags
@@ -293,7 +296,10 @@ func newKillallCmd() *cobra.Command {
 Every "banyan launch", "banyan launch-client" (and Python bls/blc) on the
 backplane stops all it started. It is signed with the shared secret when one is
 given (--secret-file, --secret or $BANYAN_LAUNCH_SECRET); launchers and clients
-that have a secret ignore unsigned killall messages.`,
+that have a secret ignore unsigned killall messages.
+
+When no backplane answers within --connect-timeout (5s; Python's blk fails at
+once), it fails with "Backplane is not running - please start it."`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			auth, err := af.auth()
@@ -315,7 +321,10 @@ that have a secret ignore unsigned killall messages.`,
 			return nil
 		},
 	}
-	addComponentFlags(cmd, &cf, "Launcher Killer")
+	// Python's blk has no -b and fails at once when no backplane runs:
+	// killall waits a little, not for ever.
+	cf.addBase(cmd, "Launcher Killer", "n")
+	cf.addConnectWith(cmd.Flags(), killallConnectTimeout, "Python's blk fails at once when no backplane runs; 0 = wait for it without bound")
 	af.add(cmd.Flags(), false)
 	return cmd
 }

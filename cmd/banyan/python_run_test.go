@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -97,6 +98,30 @@ func TestConnectTimeoutNoBackplane(t *testing.T) {
 			!strings.Contains(err.Error(), "within 1s") {
 			t.Errorf("%s --connect-timeout 1s without a backplane: %v", argv0, err)
 		}
+	}
+}
+
+// By default blk gives up after 5s, where Python's blk fails at once; its
+// -h says so.
+func TestKillallDefaultTimeout(t *testing.T) {
+	ports := testbp.FreePorts(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	err := runAs(ctx, io.Discard, "blk", "-b", testbp.Host, "-p", strconv.Itoa(ports[0]), "-s", strconv.Itoa(ports[1]))
+	if err == nil || !errors.Is(err, banyan.ErrBackplaneNotRunning) || !strings.HasPrefix(err.Error(), "Backplane is not running - please start it.") ||
+		!strings.Contains(err.Error(), "within 5s") {
+		t.Errorf("blk without a backplane: %v", err)
+	}
+	if d := time.Since(start); d < killallConnectTimeout {
+		t.Errorf("blk gave up after %v", d)
+	}
+	var help bytes.Buffer
+	if err := runAs(context.Background(), &help, "blk", "-h"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(help.String(), "Python's blk fails at once when no backplane runs; 0 = wait for it without bound) (default 5s)") {
+		t.Errorf("blk -h:\n%s", help.String())
 	}
 }
 

@@ -109,7 +109,7 @@ func TestPythonFlags(t *testing.T) {
 		{"blc", []string{"-b", "None", "-t", "rpi"}, want{"backplane": "", "topic": "rpi"}},
 
 		// blk: no flags in Python; ours are the component's.
-		{"blk", nil, want{"backplane": "", "name": "Launcher Killer", "connect-timeout": "0s"}},
+		{"blk", nil, want{"backplane": "", "name": "Launcher Killer", "connect-timeout": "5s"}},
 		{"blk", []string{"-b", "None", "--connect-timeout", "2s", "--msgpack", "legacy"}, want{"backplane": "", "connect-timeout": "2s", "msgpack": "legacy"}},
 
 		// mgw -a -b -d -e -g -i -j -n -p -s -t
