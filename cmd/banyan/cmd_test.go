@@ -92,7 +92,7 @@ func TestEchoServerClient(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !strings.Contains(cli.String(), "6 messages sent and received") {
+	if !strings.Contains(cli.String(), "5 messages sent and received. \n") {
 		t.Errorf("client printed %q", cli.String())
 	}
 	srv.WaitFor(t, "Message number: 0")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/gobanyan/banyan"
@@ -58,8 +59,17 @@ func newEchoClientCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "echo-client",
 		Short: "Send -m echo requests one after another and report round-trip latency",
-		Args:  cobra.NoArgs,
+		Long: `Send echo requests one after another, each when the reply to the one before
+has come back, as Python's echo_cmdline_client does: {'message_number': m},
+then m-2, m-3, ... down to 0 (m-1 is skipped, as there), so m requests in all;
+then print the round-trip percentiles and, last, Python's line
+"m messages sent and received. ". -m 0 sends 0 alone; -m 1 sends 1 alone and
+ends on its reply (Python's client then waits for ever).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if count < 0 {
+				return fmt.Errorf("-m %d: want 0 or more", count)
+			}
 			c, err := cf.connect(cmd.Context())
 			if err != nil {
 				return err
@@ -77,7 +87,7 @@ func newEchoClientCmd() *cobra.Command {
 					}
 				}
 			}
-			res, err := echo.Client(cmd.Context(), c, count, timeout)
+			res, err := echoRoundTrips(cmd.Context(), c, echoNumbers(count), timeout)
 			if err != nil {
 				return err
 			}
@@ -85,17 +95,67 @@ func newEchoClientCmd() *cobra.Command {
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]any{
 					"n": len(res.RTT), "median_us": us(res.Percentile(50)), "p99_us": us(res.Percentile(99))})
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), res.Summary())
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "round trip µs: median %.1f, p90 %.1f, p99 %.1f, max %.1f (%d round trips in %v)\n",
+				us(res.Percentile(50)), us(res.Percentile(90)), us(res.Percentile(99)), us(res.Percentile(100)), len(res.RTT), res.Elapsed.Round(time.Microsecond))
+			fmt.Fprintf(out, "%d messages sent and received. \n", count) // Python's line, its trailing space too
 			return nil
 		},
 	}
 	addComponentFlags(cmd, &cf, "EchoClient")
-	cmd.Flags().IntVarP(&count, "messages", "m", 10, "start number: sends m, m-1, ... 0 (m+1 round trips), as Python's client")
+	cmd.Flags().IntVarP(&count, "messages", "m", 10, "messages to send, as Python's echo_cmdline_client: m, then m-2 down to 0 (m-1 skipped, as there)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "give up when a reply takes longer (a reply timeout; for the backplane see --connect-timeout)")
 	addLoopTimeFlag(cmd, &loopTime, 0.1)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print {n, median_us, p99_us} as JSON")
 	cmd.Flags().BoolVar(&warmup, "warmup", false, "make one untimed round trip first")
 	return cmd
+}
+
+// echoNumbers are the message numbers Python's echo_cmdline_client sends
+// for -m m: m, then m-2 down to 0 (it counts down once before its loop,
+// so m-1 is never sent); m alone for 0 and 1.
+func echoNumbers(m int) []int {
+	numbers := []int{m}
+	for n := m - 2; n >= 0; n-- {
+		numbers = append(numbers, n)
+	}
+	return numbers
+}
+
+// echoRoundTrips sends {'message_number': n} on echo for each of numbers,
+// each once the reply to the one before has come back (waiting at most
+// timeout for it), and times the round trips. It is echo.Client's loop
+// over a list of numbers instead of count down to 0.
+func echoRoundTrips(ctx context.Context, c *banyan.Component, numbers []int, timeout time.Duration) (echo.Result, error) {
+	var res echo.Result
+	if err := c.SubscribeSync(ctx, echo.ReplyTopic); err != nil {
+		return res, err
+	}
+	start := time.Now()
+	for _, n := range numbers {
+		t0 := time.Now()
+		if err := c.Publish(echo.RequestTopic, map[string]any{"message_number": n}); err != nil {
+			return res, err
+		}
+		res.Sent++
+		select {
+		case m, ok := <-c.Messages():
+			if !ok {
+				return res, banyan.ErrClosed
+			}
+			res.RTT = append(res.RTT, time.Since(t0))
+			if m.Topic == echo.ReplyTopic {
+				res.Received++
+			}
+		case <-time.After(timeout):
+			return res, fmt.Errorf("no reply to message %d within %v: is an echo server running?", n, timeout)
+		case <-ctx.Done():
+			return res, ctx.Err()
+		}
+	}
+	res.Elapsed = time.Since(start)
+	slices.Sort(res.RTT)
+	return res, nil
 }
 
 // addLoopTimeFlag adds Python's -t loop time (seconds), which does nothing

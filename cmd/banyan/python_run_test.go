@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,7 +46,9 @@ func startAs(t *testing.T, out io.Writer, argv0 string, args ...string) {
 	})
 }
 
-// echo-server with Python's -t and -m serves an echo client.
+// echo-server with Python's -t and -m serves an echo client, which sends
+// what Python's echo_cmdline_client sends for -m 3 (3, 1, 0: it skips 2)
+// and ends with its line.
 func TestEchoServerPythonFlags(t *testing.T) {
 	bp := testbp.Start(t, backplane.Options{})
 	var srv testbp.Buffer
@@ -54,10 +57,25 @@ func TestEchoServerPythonFlags(t *testing.T) {
 	if err := runAs(context.Background(), &cli, "banyan", append([]string{"echo-client", "-t", ".1", "-m", "3", "--warmup"}, bp.Args()...)...); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(cli.String(), "4 messages sent and received") {
+	if !strings.HasSuffix(cli.String(), "\n3 messages sent and received. \n") || !strings.Contains(cli.String(), "(3 round trips in ") {
 		t.Errorf("client printed %q", cli.String())
 	}
-	srv.WaitFor(t, "Message number: 0")
+	srv.WaitFor(t, "Message number: 3\nMessage number: 1\nMessage number: 0\n")
+	if strings.Contains(srv.String(), "Message number: 2") {
+		t.Errorf("the client sent 2, which Python's skips:\n%s", srv.String())
+	}
+}
+
+// The numbers Python's echo_cmdline_client sends for -m m.
+func TestEchoNumbers(t *testing.T) {
+	for m, want := range map[int][]int{0: {0}, 1: {1}, 2: {2, 0}, 3: {3, 1, 0}, 10: {10, 8, 7, 6, 5, 4, 3, 2, 1, 0}} {
+		if got := echoNumbers(m); !slices.Equal(got, want) {
+			t.Errorf("echoNumbers(%d) = %v, want %v", m, got, want)
+		}
+	}
+	if err := runAs(context.Background(), io.Discard, "banyan", "echo-client", "-m", "-1"); err == nil || !strings.Contains(err.Error(), "-m -1") {
+		t.Errorf("-m -1: %v", err)
+	}
 }
 
 // wsgw -i PORT serves WebSockets on PORT, on --listen's host.
