@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -25,9 +26,10 @@ bls is launch, blc launch-client, blk killall, mgw mqtt, tgw tcp, wsgw ws),
 so launch files and scripts written for Python Banyan work unchanged.
 
 A link that already points to this binary is left alone, so running it again
-is harmless. A name that is taken by anything else (a file, such as Python's
-pip-installed script, or a link to another program) is refused and nothing is
-made, unless --force, which replaces files and links (never directories).`,
+is harmless, and so is this binary itself when it has one of these names. A
+name that is taken by anything else (a file, such as Python's pip-installed
+script, or a link to another program) is refused and nothing is made, unless
+--force, which replaces files and links (never directories).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			exe, err := selfPath()
@@ -68,14 +70,23 @@ type linkPlan struct {
 
 // installLinks makes a link to exe in dir for each of pythonNames. It
 // looks at every name before it changes anything: unless force, one name
-// taken by something other than a link to exe refuses them all.
+// taken by something other than a link to exe refuses them all. A name
+// that is exe itself is never replaced.
 func installLinks(w io.Writer, exe, dir string, force bool) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("install-links: %w", err)
+	}
 	st, err := os.Stat(dir)
 	if err != nil {
 		return fmt.Errorf("install-links: %w", err)
 	}
 	if !st.IsDir() {
 		return fmt.Errorf("install-links: %s is not a directory", dir)
+	}
+	self, err := os.Stat(exe)
+	if err != nil {
+		return fmt.Errorf("install-links: %w", err)
 	}
 	suffix := ""
 	if runtime.GOOS == "windows" {
@@ -85,13 +96,15 @@ func installLinks(w io.Writer, exe, dir string, force bool) error {
 	var conflicts []string
 	for _, name := range pythonNames() {
 		path := filepath.Join(dir, name+suffix)
-		what, ours, err := describe(path, exe)
+		what, is, err := describe(path, exe, self)
 		switch {
 		case err != nil:
 			return fmt.Errorf("install-links: %w", err)
-		case ours:
+		case is == linkToExe:
 			fmt.Fprintf(w, "%s: already a link to %s\n", path, exe)
-		case what == "":
+		case is == exeItself:
+			fmt.Fprintf(w, "%s: this binary itself, left alone (run as %s, it is that tool)\n", path, name)
+		case is == nothing:
 			plans = append(plans, linkPlan{path: path})
 		case force && !strings.HasPrefix(what, "a directory"):
 			plans = append(plans, linkPlan{path: path, replace: true})
@@ -119,44 +132,65 @@ func installLinks(w io.Writer, exe, dir string, force bool) error {
 	return nil
 }
 
-// describe says what is at path: "" for nothing, ours for a link that
-// resolves to exe, else what it is, for a message.
-func describe(path, exe string) (what string, ours bool, err error) {
+// pathKind is what describe found at a path.
+type pathKind int
+
+const (
+	nothing   pathKind = iota // no such path
+	linkToExe                 // a link that resolves to the binary
+	exeItself                 // the binary itself (or a hard link to it)
+	other                     // anything else
+)
+
+// describe says what is at path, given self, the binary's (exe's) file
+// info: what it is, for a message, when it is other.
+func describe(path, exe string, self os.FileInfo) (what string, is pathKind, err error) {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return "", false, nil
+		return "", nothing, nil
 	}
 	if err != nil {
-		return "", false, err
+		return "", other, err
 	}
 	switch {
 	case fi.Mode()&os.ModeSymlink != 0:
 		target, err := os.Readlink(path)
 		if err != nil {
-			return "", false, err
+			return "", other, err
 		}
-		if resolved, err := filepath.EvalSymlinks(path); err == nil && resolved == exe {
-			return "", true, nil
+		// Compared as files, not as paths: a relative link ("backplane ->
+		// banyan") or one through another link is ours too.
+		if resolved, err := os.Stat(path); err == nil && os.SameFile(resolved, self) {
+			return "", linkToExe, nil
 		}
-		return fmt.Sprintf("a link to %s, not to %s", target, exe), false, nil
+		return fmt.Sprintf("a link to %s, not to %s", target, exe), other, nil
+	case os.SameFile(fi, self):
+		return "", exeItself, nil
 	case fi.IsDir():
-		return "a directory", false, nil
+		return "a directory", other, nil
 	case fi.Mode().IsRegular():
-		return fmt.Sprintf("a file (%d bytes; Python Banyan's script?)", fi.Size()), false, nil
+		return fmt.Sprintf("a file (%d bytes; Python Banyan's script?)", fi.Size()), other, nil
 	}
-	return fmt.Sprintf("a %v", fi.Mode().Type()), false, nil
+	return fmt.Sprintf("a %v", fi.Mode().Type()), other, nil
 }
 
-// link makes p.path a link to exe; a replacement is made beside it and
-// renamed over it, so the name never goes missing.
+// link makes p.path a link to exe; a replacement is made beside it, under
+// a name of its own that nothing else has, and renamed over it, so the
+// name never goes missing.
 func link(exe string, p linkPlan) error {
 	if !p.replace {
 		return os.Symlink(exe, p.path)
 	}
-	tmp := p.path + ".banyan-link"
-	os.Remove(tmp)
-	if err := os.Symlink(exe, tmp); err != nil {
-		return err
+	var tmp string
+	for i := 0; ; i++ {
+		tmp = p.path + ".banyan-link-" + rand.Text()[:12]
+		err := os.Symlink(exe, tmp)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, os.ErrExist) || i == 10 {
+			return err
+		}
 	}
 	if err := os.Rename(tmp, p.path); err != nil {
 		os.Remove(tmp)

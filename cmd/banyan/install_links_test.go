@@ -142,6 +142,104 @@ func TestInstallLinks(t *testing.T) {
 	}
 }
 
+// A binary that has a Python name itself (built as .../backplane, reached
+// through a banyan link) is never replaced, not even with --force: that
+// would leave a link to itself and no binary.
+func TestInstallLinksNeverReplacesTheBinary(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "backplane")
+	body := []byte("#!/bin/sh\n# the binary\n")
+	if err := os.WriteFile(exe, body, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := installLinks(&out, exe, dir, true); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(exe); err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("the binary is now %v, %v", fi.Mode(), err)
+	}
+	if b, _ := os.ReadFile(exe); !bytes.Equal(b, body) {
+		t.Error("the binary was changed")
+	}
+	if !strings.Contains(out.String(), exe+": this binary itself, left alone") {
+		t.Errorf("output does not say the binary was left alone:\n%s", out.String())
+	}
+	if target, err := os.Readlink(filepath.Join(dir, "monitor")); err != nil || target != exe {
+		t.Errorf("monitor -> %q, %v", target, err)
+	}
+}
+
+// "install-links ." beside a hand-made relative link (backplane -> banyan)
+// sees it as a link to this binary.
+func TestInstallLinksRelative(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "banyan")
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("banyan", filepath.Join(dir, "backplane")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	var out bytes.Buffer
+	if err := installLinks(&out, exe, ".", false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), filepath.Join(dir, "backplane")+": already a link to "+exe) {
+		t.Errorf("the relative link is not seen as ours:\n%s", out.String())
+	}
+	if target, err := os.Readlink(filepath.Join(dir, "backplane")); err != nil || target != "banyan" {
+		t.Errorf("backplane -> %q, %v: changed", target, err)
+	}
+	if target, err := os.Readlink(filepath.Join(dir, "monitor")); err != nil || target != exe {
+		t.Errorf("monitor -> %q, %v", target, err)
+	}
+}
+
+// --force makes its replacement under a name of its own: a file named as
+// the old fixed temporary name (<name>.banyan-link) is not touched, and
+// nothing is left behind.
+func TestInstallLinksTempName(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	exe := filepath.Join(t.TempDir(), "banyan")
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mine := []byte("somebody's file\n")
+	for _, name := range []string{"mgw", "mgw.banyan-link"} {
+		if err := os.WriteFile(filepath.Join(dir, name), mine, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := installLinks(&out, exe, dir, true); err != nil {
+		t.Fatal(err)
+	}
+	if target, err := os.Readlink(filepath.Join(dir, "mgw")); err != nil || target != exe {
+		t.Errorf("mgw -> %q, %v", target, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "mgw.banyan-link")); err != nil || !bytes.Equal(b, mine) {
+		t.Errorf("mgw.banyan-link: %q, %v: not left alone", b, err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(pythonNames())+1 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
 // The built binary makes its links beside itself, and run through them it
 // is the Python tool with Python's flags: a backplane link serving, a
 // monitor link printing a numpy payload with -m True.
