@@ -8,6 +8,7 @@ import (
 
 	"github.com/gobanyan/banyan/backplane"
 	"github.com/gobanyan/banyan/internal/netaddr"
+	"github.com/gobanyan/banyan/internal/pyfloat"
 	"github.com/gobanyan/banyan/webview"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
@@ -130,6 +131,7 @@ func banner(name, bind string, pubPort, subPort int, loopTime float64) string {
 		title = name + " " + title
 	}
 	stars := strings.Repeat("*", 42)
-	return fmt.Sprintf("\n%s\n%s\nSubscriber Port = %d\nPublisher  Port = %d\nLoop Time = %g seconds\n%s\n",
-		stars, title, subPort, pubPort, loopTime, stars)
+	// Python prints str(float(-t)): "1.0" for -t 1.
+	return fmt.Sprintf("\n%s\n%s\nSubscriber Port = %d\nPublisher  Port = %d\nLoop Time = %s seconds\n%s\n",
+		stars, title, subPort, pubPort, pyfloat.Append(nil, loopTime), stars)
 }

@@ -78,6 +78,30 @@ func TestEchoNumbers(t *testing.T) {
 	}
 }
 
+// The banner's loop time is Python's str(float): 1.0 for -t 1.
+func TestBackplaneBannerLoopTime(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{{nil, "\nLoop Time = 0.001 seconds\n"}, {[]string{"-t", "1"}, "\nLoop Time = 1.0 seconds\n"}, {[]string{"-t", "1e-05"}, "\nLoop Time = 1e-05 seconds\n"}} {
+		ports := testbp.FreePorts(t, 2)
+		var out testbp.Buffer
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- runAs(ctx, &out, "backplane", append([]string{"--bind", testbp.Host, "-p", strconv.Itoa(ports[0]), "-s", strconv.Itoa(ports[1])}, c.args...)...)
+		}()
+		out.WaitFor(t, " seconds\n"+strings.Repeat("*", 42)+"\n")
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), c.want) {
+			t.Errorf("backplane %q: banner lacks %q:\n%s", c.args, c.want, out.String())
+		}
+	}
+}
+
 // wsgw -i PORT serves WebSockets on PORT, on --listen's host.
 func TestWSGWPort(t *testing.T) {
 	bp := testbp.Start(t, backplane.Options{})
