@@ -36,7 +36,11 @@ func TestPythonLaunchFile(t *testing.T) {
 		c.Publish("hello", map[string]any{"from": "go"})
 		return strings.Contains(out.String(), "hello {'from': 'go'}")
 	})
-	if strings.Contains(out.String(), "in this process") {
-		t.Fatalf("the launcher started a backplane of its own:\n%s", out.String())
+	// The backplane is the row's: the launcher said it started that row,
+	// and none of its own (it says "starting one" for a child process of
+	// ours, "started one in this process" with --embedded-backplane).
+	if !strings.Contains(out.String(), ": started backplane -p "+p+" -s "+s+", PID ") ||
+		strings.Contains(out.String(), ": starting one") || strings.Contains(out.String(), "started one in this process") {
+		t.Fatalf("the backplane is not the launch file's row:\n%s", out.String())
 	}
 }
