@@ -98,7 +98,7 @@ func progName(argv0 string) string {
 // newCommand returns the root command, set to run args as the program
 // named argv0 was asked to (see dispatch).
 func newCommand(argv0 string, args []string) *cobra.Command {
-	root := newRoot()
+	root := newRootAs(progName(argv0))
 	root.SetArgs(dispatch(argv0, args))
 	return root
 }
@@ -113,7 +113,13 @@ func dispatch(argv0 string, args []string) []string {
 	return args
 }
 
-func newRoot() *cobra.Command {
+// newRoot is the root command as "banyan".
+func newRoot() *cobra.Command { return newRootAs("banyan") }
+
+// newRootAs is the root command for the program named prog (progName): a
+// few defaults follow Python's tool when it runs under that tool's name
+// (wsgw's --origin).
+func newRootAs(prog string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "banyan",
 		Short:         "Banyan pub/sub: backplane, tools and gateways, wire-compatible with Python Banyan",
@@ -126,7 +132,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newEchoServerCmd(), newEchoClientCmd(), newDemoCmd())
 	root.AddCommand(newGatewayCmd())
 	root.AddCommand(newRecordCmd(), newReplayCmd())
-	root.AddCommand(newMQTTCmd(), newNATSCmd(), newTCPCmd(), newWSCmd())
+	root.AddCommand(newMQTTCmd(), newNATSCmd(), newTCPCmd(), newWSCmd(prog == "wsgw"))
 	root.AddCommand(newLaunchCmd(), newLaunchClientCmd(), newKillallCmd())
 	root.AddCommand(newInstallLinksCmd())
 	root.AddCommand(newWebCmd(), newKeygenCmd())

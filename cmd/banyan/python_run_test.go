@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,20 +103,36 @@ func TestBackplaneBannerLoopTime(t *testing.T) {
 	}
 }
 
-// wsgw -i PORT serves WebSockets on PORT, on --listen's host.
+// wsgw -i PORT serves WebSockets on PORT, on --listen's host, and, as
+// s3-extend's wsgw, to s3-extend's Scratch 3 editor on mryslab.github.io
+// (s3-extend gives no origin flag); "banyan ws" refuses that page.
 func TestWSGWPort(t *testing.T) {
 	bp := testbp.Start(t, backplane.Options{})
-	port := strconv.Itoa(testbp.FreePort(t))
-	var out testbp.Buffer
-	startAs(t, &out, "wsgw", append(bp.Args(), "-i", port, "-n", "wsgw", "-l", "False")...)
-	out.WaitFor(t, "wsgw: serving WebSockets on ws://127.0.0.1:"+port+"\n")
-	ctx, cancel := context.WithTimeout(context.Background(), testbp.Patience)
-	defer cancel()
-	page, _, err := websocket.Dial(ctx, "ws://127.0.0.1:"+port, nil)
-	if err != nil {
-		t.Fatal(err)
+	scratch := &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"https://mryslab.github.io"}}}
+	for _, c := range []struct {
+		argv0, name string
+		args        []string
+		scratchOK   bool
+	}{{"wsgw", "wsgw", nil, true}, {"banyan", "ws", []string{"ws"}, false}} {
+		port := strconv.Itoa(testbp.FreePort(t))
+		var out testbp.Buffer
+		startAs(t, &out, c.argv0, append(c.args, append(bp.Args(), "-i", port, "-n", c.name, "-l", "False")...)...)
+		out.WaitFor(t, c.name+": serving WebSockets on ws://127.0.0.1:"+port+"\n")
+		ctx, cancel := context.WithTimeout(context.Background(), testbp.Patience)
+		defer cancel()
+		page, _, err := websocket.Dial(ctx, "ws://127.0.0.1:"+port, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page.CloseNow()
+		page, _, err = websocket.Dial(ctx, "ws://127.0.0.1:"+port, scratch)
+		if (err == nil) != c.scratchOK {
+			t.Errorf("%s %q: the Scratch 3 editor's page: %v", c.argv0, c.args, err)
+		}
+		if err == nil {
+			page.CloseNow()
+		}
 	}
-	page.CloseNow()
 }
 
 // -b None is Python's "find the backplane": $BANYAN_BACKPLANE here.

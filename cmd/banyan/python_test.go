@@ -17,7 +17,7 @@ var nargsOf = map[string][]string{"mqtt": {"banyan-topics", "mqtt-topics"}, "tcp
 // would run.
 func parseAs(t *testing.T, argv0 string, args ...string) (*cobra.Command, error) {
 	t.Helper()
-	root := newRoot()
+	root := newRootAs(progName(argv0))
 	sub, rest, err := root.Find(dispatch(argv0, args))
 	if err != nil {
 		return nil, err
@@ -129,7 +129,8 @@ func TestPythonFlags(t *testing.T) {
 				"publisher-port": "5000", "subscriber-port": "5001", "name": "pico", "connect-timeout": "4s", "msgpack": "legacy"}},
 
 		// wsgw -b -m -n -p -s, and s3-extend's -i and -l
-		{"wsgw", nil, want{"backplane": "", "subscribe": "[]", "name": "WebSocket Gateway", "port": "0", "log": "False", "listen": "127.0.0.1:9000"}},
+		{"wsgw", nil, want{"backplane": "", "subscribe": "[]", "name": "WebSocket Gateway", "port": "0", "log": "False", "listen": "127.0.0.1:9000", "origin": "[onegpio]"}},
+		{"wsgw", []string{"--origin", "localhost:8000"}, want{"origin": "[localhost:8000]"}},
 		{"wsgw", []string{"-b", "None", "-m", "from_a, from_b", "from_c", "-n", "w", "-p", "5000", "-s", "5001", "-i", "9001", "-l", "True", "--connect-timeout", "5s"},
 			want{"backplane": "", "subscribe": `["from_a, from_b",from_c]`, "name": "w", "publisher-port": "5000", "subscriber-port": "5001", "port": "9001", "log": "True", "connect-timeout": "5s"}},
 
@@ -142,7 +143,7 @@ func TestPythonFlags(t *testing.T) {
 		// The same flags under "banyan <tool>".
 		{"banyan", []string{"backplane", "-n", "x", "-t", "0.5"}, want{"name": "x", "loop-time": "0.5"}},
 		{"banyan", []string{"monitor", "-b", "None", "-m", "True"}, want{"backplane": "", "numpy": "True"}},
-		{"banyan", []string{"ws", "-i", "9002"}, want{"port": "9002"}},
+		{"banyan", []string{"ws", "-i", "9002"}, want{"port": "9002", "origin": "[]"}},
 
 		// The other component tools get -b None, --msgpack and --connect-timeout too.
 		{"banyan", []string{"pub", "-b", "None", "--msgpack", "legacy", "--connect-timeout", "1s", "t"}, want{"backplane": "", "msgpack": "legacy", "connect-timeout": "1s"}},
@@ -215,6 +216,32 @@ func TestNoEffectFlagsSaySo(t *testing.T) {
 			if !strings.Contains(line, "accepted for Python compatibility; no effect: ") {
 				t.Errorf("%s %q -h: %s does not say it has no effect:\n%s", c.argv0, c.args, f, out.String())
 			}
+		}
+	}
+}
+
+// As wsgw, and only as wsgw, --origin allows the OneGPIO pages on the web
+// by default, and -h says so.
+func TestWSGWOriginDefault(t *testing.T) {
+	for _, c := range []struct {
+		argv0 string
+		args  []string
+		want  string
+	}{{"wsgw", nil, "(default [onegpio])"}, {"/usr/local/bin/wsgw", nil, "(default [onegpio])"}, {"banyan", []string{"ws"}, ""}} {
+		var out bytes.Buffer
+		root := newCommand(c.argv0, append(c.args, "-h"))
+		root.SetOut(&out)
+		if err := root.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		_, line, _ := strings.Cut(out.String(), "--origin stringArray")
+		line, _, _ = strings.Cut(line, "\n")
+		if c.want == "" {
+			if strings.Contains(line, "(default") {
+				t.Errorf("%s %q -h: --origin has a default: %s", c.argv0, c.args, line)
+			}
+		} else if !strings.HasSuffix(line, c.want) || !strings.Contains(line, "as wsgw, onegpio unless --origin is given") {
+			t.Errorf("%s %q -h: --origin lacks %q: %s", c.argv0, c.args, c.want, line)
 		}
 	}
 }

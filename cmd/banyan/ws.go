@@ -30,10 +30,14 @@ type wsFlags struct {
 	decodeWait       time.Duration
 }
 
-func newWSCmd() *cobra.Command { return wsCommand(&wsFlags{}) }
+// newWSCmd is the ws command; asWSGW when it runs as wsgw.
+func newWSCmd(asWSGW bool) *cobra.Command { return wsCommand(&wsFlags{}, asWSGW) }
 
-// wsCommand builds the command around f, which receives the flags.
-func wsCommand(f *wsFlags) *cobra.Command {
+// wsCommand builds the command around f, which receives the flags. As
+// wsgw (asWSGW), --origin allows the OneGPIO pages on the web by default:
+// s3-extend runs "wsgw -i 9004" for its Scratch 3 editor, served from
+// mryslab.github.io, and gives no origin flag.
+func wsCommand(f *wsFlags, asWSGW bool) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ws",
 		Short: "Bridge Banyan and web pages over WebSockets (Python's ws_gateway)",
@@ -104,7 +108,13 @@ its connection with status 1007.`,
 	fs.VarP(&f.log, "log", "l", "True: log connection events, as -v (s3-extend wsgw's -l, which logs to ~/wsgw.log; here to stderr)")
 	fs.StringArrayVarP(&f.subscribe, "subscribe", "m", nil, "Banyan topics to subscribe to all the time (several values, spaces or commas)")
 	fs.StringVar(&f.static, "static", "", "directory to serve over HTTP on the same address (the OneGPIO pages)")
-	fs.StringArrayVar(&f.origins, "origin", nil, `also allow pages from these origins: host patterns ("localhost:8000", "*.lan"), "scheme://host", or the preset "onegpio" (the web sites that serve OneGPIO pages: s3-extend's Scratch 3 editor at mryslab.github.io); "*" allows all`)
+	originUsage := `also allow pages from these origins: host patterns ("localhost:8000", "*.lan"), "scheme://host", or the preset "onegpio" (the web sites that serve OneGPIO pages: s3-extend's Scratch 3 editor at mryslab.github.io); "*" allows all`
+	var origins []string
+	if asWSGW {
+		origins = []string{ws.PresetOneGPIO}
+		originUsage += `; as wsgw, onegpio unless --origin is given, so that s3-extend's Scratch 3 editor connects as it does to s3-extend's wsgw`
+	}
+	fs.StringArrayVar(&f.origins, "origin", origins, originUsage)
 	fs.BoolVar(&f.refuseNullOrigin, "refuse-null-origin", false, `refuse the origin "null" (pages opened from files, sandboxed frames)`)
 	fs.BoolVar(&f.keepTimestamps, "keep-timestamps", false, `send "timestamp" as it is on Banyan, not as local time text`)
 	fs.BoolVar(&f.utc, "utc", false, "write rewritten timestamps in UTC instead of local time")

@@ -19,7 +19,7 @@ import (
 func wsOptions(t *testing.T, args ...string) (ws.Options, *wsFlags, error) {
 	t.Helper()
 	f := &wsFlags{}
-	cmd := wsCommand(f)
+	cmd := wsCommand(f, false)
 	if err := parseNargs(cmd, args, "subscribe"); err != nil {
 		return ws.Options{}, f, err
 	}
@@ -66,7 +66,7 @@ func TestWSCommand(t *testing.T) {
 
 	var out testbp.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := newWSCmd()
+	cmd := newWSCmd(false)
 	cmd.SetArgs(append(bp.Args(), "--listen", "127.0.0.1:0", "--utc", "-n", "wsgw", "-m", "from_x, from_y"))
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)
@@ -109,7 +109,7 @@ func TestWSCommand(t *testing.T) {
 }
 
 func TestWSHelp(t *testing.T) {
-	cmd := newWSCmd()
+	cmd := newWSCmd(false)
 	var out bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetArgs([]string{"-m", "a", "b", "-h"})
