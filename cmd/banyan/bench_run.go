@@ -125,14 +125,14 @@ func (f *benchRunFlags) run(cmd *cobra.Command) error {
 	cfg := f.cfg
 	cfg.Size = int(f.size)
 	cfg.ForwarderPID = f.pid
+	if f.start && f.cf.backplane == "" {
+		f.cf.backplane = "127.0.0.1"
+	}
 	opts, err := f.cf.options(banyan.WithConnectTimeout(f.connectTimeout))
 	if err != nil {
 		return err
 	}
 	if f.start {
-		if f.cf.backplane == "" {
-			f.cf.backplane = "127.0.0.1"
-		}
 		pid, stop, err := startBackplaneProcess(cmd.Context(), f.cf.pubPort, f.cf.subPort)
 		if err != nil {
 			return err
