@@ -97,6 +97,13 @@ func TestCurveFlagsBadKeyRefused(t *testing.T) {
 			t.Errorf("%q with a bad --curve-server-key: %v; want %v", c, err, ref)
 		}
 	}
+	// The launcher's commands have no --connect-timeout.
+	for _, c := range [][]string{{"bls", "-f", filepath.Join(t.TempDir(), "none.csv")}, {"blc", "-t", "x", "--insecure-python-compat"}} {
+		err := runAs(ctx, io.Discard, c[0], append(c[1:], flags[:len(flags)-2]...)...)
+		if err == nil || err.Error() != ref.Error() {
+			t.Errorf("%q with a bad --curve-server-key: %v; want %v", c, err, ref)
+		}
+	}
 }
 
 // Good CURVE flags connect the component to a CURVE backplane: wsgw
