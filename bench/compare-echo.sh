@@ -18,7 +18,7 @@ for i in $(seq "$pairs"); do
   "$bin" backplane --bind 127.0.0.1 -p $in -s $out >/dev/null & pids+=($!)
   sleep 0.3
   "$bin" echo-server -q -b 127.0.0.1 -p $in -s $out & pids+=($!)
-  echo "ours $("$bin" echo-client --warmup --json -m $((n-1)) -b 127.0.0.1 -p $in -s $out)" | tee -a "$results"
+  echo "ours $("$bin" echo-client --warmup --json -m $n -b 127.0.0.1 -p $in -s $out)" | tee -a "$results"
   cleanup
   /usr/bin/python3 bench/pyforwarder.py $in $out 1000 & pids+=($!)
   sleep 0.3
