@@ -31,7 +31,7 @@ func TestDemo(t *testing.T) {
 	if err := run(context.Background(), &out, "demo", "-m", "10"); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"11 messages sent and received", "the server handled 11 requests"} {
+	for _, want := range []string{"10 messages sent and received", "the server handled 10 requests"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/gobanyan/banyan"
@@ -78,7 +77,7 @@ ends on its reply (Python's client then waits for ever).`,
 			if warmup {
 				// One round trip first, retried: the server may still be subscribing.
 				for i := 0; ; i++ {
-					_, err := echo.Client(cmd.Context(), c, 0, 200*time.Millisecond)
+					_, err := echo.Client(cmd.Context(), c, []int{0}, 200*time.Millisecond)
 					if err == nil {
 						break
 					}
@@ -87,7 +86,7 @@ ends on its reply (Python's client then waits for ever).`,
 					}
 				}
 			}
-			res, err := echoRoundTrips(cmd.Context(), c, echoNumbers(count), timeout)
+			res, err := echo.Client(cmd.Context(), c, echo.Numbers(count), timeout)
 			if err != nil {
 				return err
 			}
@@ -111,53 +110,6 @@ ends on its reply (Python's client then waits for ever).`,
 	return cmd
 }
 
-// echoNumbers are the message numbers Python's echo_cmdline_client sends
-// for -m m: m, then m-2 down to 0 (it counts down once before its loop,
-// so m-1 is never sent); m alone for 0 and 1.
-func echoNumbers(m int) []int {
-	numbers := []int{m}
-	for n := m - 2; n >= 0; n-- {
-		numbers = append(numbers, n)
-	}
-	return numbers
-}
-
-// echoRoundTrips sends {'message_number': n} on echo for each of numbers,
-// each once the reply to the one before has come back (waiting at most
-// timeout for it), and times the round trips. It is echo.Client's loop
-// over a list of numbers instead of count down to 0.
-func echoRoundTrips(ctx context.Context, c *banyan.Component, numbers []int, timeout time.Duration) (echo.Result, error) {
-	var res echo.Result
-	if err := c.SubscribeSync(ctx, echo.ReplyTopic); err != nil {
-		return res, err
-	}
-	start := time.Now()
-	for _, n := range numbers {
-		t0 := time.Now()
-		if err := c.Publish(echo.RequestTopic, map[string]any{"message_number": n}); err != nil {
-			return res, err
-		}
-		res.Sent++
-		select {
-		case m, ok := <-c.Messages():
-			if !ok {
-				return res, banyan.ErrClosed
-			}
-			res.RTT = append(res.RTT, time.Since(t0))
-			if m.Topic == echo.ReplyTopic {
-				res.Received++
-			}
-		case <-time.After(timeout):
-			return res, fmt.Errorf("no reply to message %d within %v: is an echo server running?", n, timeout)
-		case <-ctx.Done():
-			return res, ctx.Err()
-		}
-	}
-	res.Elapsed = time.Since(start)
-	slices.Sort(res.RTT)
-	return res, nil
-}
-
 // addLoopTimeFlag adds Python's -t loop time (seconds), which does nothing
 // here: components are event-driven, not polled.
 func addLoopTimeFlag(cmd *cobra.Command, v *float64, def float64) {
@@ -176,7 +128,7 @@ func newDemoCmd() *cobra.Command {
 			return runDemo(cmd.Context(), cmd.OutOrStdout(), count)
 		},
 	}
-	cmd.Flags().IntVarP(&count, "messages", "m", 10, "echo round trips")
+	cmd.Flags().IntVarP(&count, "messages", "m", 10, "echo round trips, numbered as Python's echo client numbers its -m")
 	return cmd
 }
 
@@ -213,11 +165,11 @@ func runDemo(ctx context.Context, out io.Writer, count int) error {
 	}
 	defer client.Close()
 	fmt.Fprintf(out, "2. echo server subscribed to %q, replies on %q\n", echo.RequestTopic, echo.ReplyTopic)
-	res, err := echo.Client(ctx, client, count, 5*time.Second)
+	res, err := echo.Client(ctx, client, echo.Numbers(count), 5*time.Second)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "3. echo client sent %d messages (%d down to 0): %s\n", res.Sent, count, res.Summary())
+	fmt.Fprintf(out, "3. echo client sent %d messages (-m %d, as Python's client numbers them): %s\n", res.Sent, count, res.Summary())
 	cancel()
 	<-srvDone
 	fmt.Fprintf(out, "4. the server handled %d requests; all stopped cleanly\n", served)

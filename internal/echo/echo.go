@@ -1,7 +1,7 @@
 // Package echo is Python Banyan's simple echo example as reusable pieces:
 // a server that republishes each "echo" payload on "reply", and a client
-// that sends {'message_number': n} and counts down on each reply, timing
-// every round trip.
+// that sends {'message_number': n} for each number once the reply to the
+// one before is back, timing every round trip.
 package echo
 
 import (
@@ -62,16 +62,27 @@ func (r Result) Summary() string {
 
 func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
 
-// Client sends {'message_number': count} on RequestTopic and, on each reply,
-// the next lower number, down to 0, as Python's echo client does (count+1
-// round trips). It waits at most timeout for each reply.
-func Client(ctx context.Context, c *banyan.Component, count int, timeout time.Duration) (Result, error) {
+// Numbers are the message numbers Python's echo_cmdline_client sends for
+// its -m m: m, then m-2 down to 0 (it counts down once before its loop, so
+// m-1 is never sent), m requests in all; m alone for 0 and 1.
+func Numbers(m int) []int {
+	numbers := []int{m}
+	for n := m - 2; n >= 0; n-- {
+		numbers = append(numbers, n)
+	}
+	return numbers
+}
+
+// Client sends {'message_number': n} on RequestTopic for each of numbers,
+// each once the reply to the one before has come back, and times the round
+// trips. It waits at most timeout for each reply.
+func Client(ctx context.Context, c *banyan.Component, numbers []int, timeout time.Duration) (Result, error) {
 	var res Result
 	if err := c.SubscribeSync(ctx, ReplyTopic); err != nil {
 		return res, err
 	}
 	start := time.Now()
-	for n := count; n >= 0; n-- {
+	for _, n := range numbers {
 		t0 := time.Now()
 		if err := c.Publish(RequestTopic, map[string]any{"message_number": n}); err != nil {
 			return res, err
