@@ -458,8 +458,9 @@ func (p *Pub) readLoop(c *conn, pp *pubPeer) error {
 func (pp *pubPeer) writer(c *conn) {
 	defer c.writers.Done()
 	var batch []Msg
-	var written int64 // bytes of the last batch, still in qBytes
-	defer func() {    // keep the batch's array for the next writer's queue
+	var written int64               // bytes of the last batch, still in qBytes
+	noPing := c.version < Version31 // a queued PING is passed, not sent
+	defer func() {                  // keep the batch's array for the next writer's queue
 		pp.mu.Lock()
 		if cap(batch) > cap(pp.spare) {
 			pp.spare = batch[:0]
@@ -505,7 +506,7 @@ func (pp *pubPeer) writer(c *conn) {
 		for i := range batch {
 			if err == nil {
 				switch {
-				case c.version < Version31 && !(tail && i == 0) && isCommand(batch[i]):
+				case noPing && !(tail && i == 0) && isCommand(batch[i]):
 					// A Flush's PING on a connection without PING (an
 					// older peer, or one that replaced the connection it
 					// was queued for): what is before it is written once
