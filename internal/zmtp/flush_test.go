@@ -220,11 +220,15 @@ func TestFlushPingForOlderConnection(t *testing.T) {
 		defer pp.mu.Unlock()
 		return pp.conn == nil
 	})
-	// As Flush queues it for a 3.1 connection, here while none is up.
+	// Left in the queue as by a 3.1 connection that ended before its
+	// writer got to it (Flush queues only for a connected peer).
 	pub.SendFrames([]byte("before"))
 	token, ch := pub.pongs.add("flush")
 	defer pub.pongs.remove(token)
-	pp.enqueueControl(Msg{raw: ping(token)})
+	pp.mu.Lock()
+	pp.q = append(pp.q, Msg{raw: ping(token)})
+	pp.grow(int64(len(pp.q[len(pp.q)-1].raw)))
+	pp.mu.Unlock()
 	pub.SendFrames([]byte("END"))
 
 	second := accept()

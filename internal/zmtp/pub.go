@@ -520,6 +520,12 @@ func (pp *pubPeer) writer(c *conn) {
 					_, err = c.w.Write(batch[i].raw)
 				}
 			}
+			if err != nil && !(tail && i == 0) && isCommand(batch[i]) {
+				// A PING the failing connection will not carry: what it
+				// was to follow is lost with the connection, and Flush
+				// does not wait for a peer that is gone.
+				pp.pub.pongs.pong(pingContext(batch[i]))
+			}
 			written += int64(len(batch[i].raw))
 			batch[i] = Msg{}
 		}
@@ -614,14 +620,12 @@ func (p *Pub) Flush(ctx context.Context) error {
 	var tokens []string
 	var waits []chan struct{}
 	for _, pp := range *p.peers.Load() {
-		pp.mu.Lock()
-		up := pp.conn != nil
-		pp.mu.Unlock()
-		if up {
-			token, ch := p.pongs.add("flush")
-			tokens, waits = append(tokens, token), append(waits, ch)
-			pp.enqueueControl(Msg{raw: ping(token)})
+		token, ch := p.pongs.add("flush")
+		if !pp.enqueueControl(Msg{raw: ping(token)}) {
+			p.pongs.remove(token)
+			continue
 		}
+		tokens, waits = append(tokens, token), append(waits, ch)
 	}
 	defer p.pongs.remove(tokens...)
 	for _, ch := range waits {
@@ -656,14 +660,21 @@ func pingContext(m Msg) []byte {
 	return data[2:]
 }
 
-// enqueueControl queues m (a command: it is not counted as a message)
-// whatever the high-water mark, so a Flush is never dropped.
-func (pp *pubPeer) enqueueControl(m Msg) {
+// enqueueControl queues m (a Flush's PING: it is not counted as a
+// message) whatever the high-water mark, so a Flush is never dropped, and
+// reports true, if the peer is connected; false, queueing nothing, if not.
+// Once queued, the PING is answered, passed by the writer, or released
+// when its connection fails (the writer, or serve for an accepted peer).
+func (pp *pubPeer) enqueueControl(m Msg) bool {
 	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	if pp.conn == nil {
+		return false
+	}
 	pp.q = append(pp.q, m)
 	pp.grow(int64(len(m.raw)))
 	pp.kick()
-	pp.mu.Unlock()
+	return true
 }
 
 // grow changes the peer's queued bytes by delta, and with flow control
