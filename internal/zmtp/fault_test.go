@@ -362,7 +362,8 @@ func TestSubPingFloodCostsOneConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(20 * time.Second))
+	nc.SetDeadline(time.Now().Add(60 * time.Second))
+	nc.(*net.TCPConn).SetReadBuffer(4 << 10) // small buffers fill fast, even on a busy machine
 	p := &rawPeer{t: t, nc: nc, fr: testFrameReader(nc, 1<<20)}
 	p.write(greeting(1))
 	g := make([]byte, greetingLen)
@@ -375,6 +376,11 @@ func TestSubPingFloodCostsOneConnection(t *testing.T) {
 			t.Fatalf("got %q, %v; want %s", name, err, want)
 		}
 	}
+	sub.subMu.Lock()
+	for c := range sub.conns {
+		c.nc.(*net.TCPConn).SetWriteBuffer(4 << 10)
+	}
+	sub.subMu.Unlock()
 	go func() { // PINGs until the connection breaks; nothing is read
 		flood := bytes.Repeat(ping("flood-0123456789"), 1000)
 		for {
