@@ -22,7 +22,7 @@ FUZZ := ./internal/zmtp:FuzzFrameReader ./internal/zmtp:FuzzGreeting ./internal/
 	./internal/codec:FuzzValidate ./internal/codec:FuzzAppendLegacy ./ndarray:FuzzDecode ./internal/render:FuzzRender \
 	./bridge/tcp:FuzzFraming ./internal/msgjson:FuzzJSONToMsgpack ./internal/msgjson:FuzzMsgpackToJSON ./internal/msgjson:FuzzRoundTrip ./internal/pyrepr:FuzzStr \
 	./gateway/firmata:FuzzLink ./gateway/firmata/firmatasim:FuzzFirmware ./gateway/esp8266:FuzzScanner \
-	./internal/benchmark:FuzzParsePayload ./bridge/nats:FuzzMapping:50000x ./bridge/nats:FuzzImport:30000x \
+	./internal/benchmark:FuzzParsePayload:50000x ./bridge/nats:FuzzMapping:50000x ./bridge/nats:FuzzImport:30000x \
 	./internal/zmtp:FuzzCurveOpen:300x ./internal/curve:FuzzHello:10000x ./internal/curve:FuzzWelcome:10000x ./internal/curve:FuzzInitiate:10000x \
 	./internal/curve:FuzzReady:10000x ./internal/curve:FuzzMessage:10000x ./internal/curve:FuzzZ85:100000x ./internal/curve:FuzzZPL:100000x
 # A count, not a duration: Go 1.26's fuzz coordinator can fail a run with
