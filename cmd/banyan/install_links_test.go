@@ -53,14 +53,10 @@ func binary(t *testing.T) string {
 }
 
 func TestInstallLinks(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symbolic links need privileges on Windows")
-	}
+	skipWithoutSymlinks(t)
 	dir := t.TempDir()
 	exe := filepath.Join(t.TempDir(), "banyan")
-	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fakeBinary(t, exe)
 	var out bytes.Buffer
 	if err := installLinks(&out, exe, dir, false); err != nil {
 		t.Fatal(err)
@@ -146,9 +142,7 @@ func TestInstallLinks(t *testing.T) {
 // through a banyan link) is never replaced, not even with --force: that
 // would leave a link to itself and no binary.
 func TestInstallLinksNeverReplacesTheBinary(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symbolic links need privileges on Windows")
-	}
+	skipWithoutSymlinks(t)
 	dir := t.TempDir()
 	exe := filepath.Join(dir, "backplane")
 	body := []byte("#!/bin/sh\n# the binary\n")
@@ -176,14 +170,10 @@ func TestInstallLinksNeverReplacesTheBinary(t *testing.T) {
 // "install-links ." beside a hand-made relative link (backplane -> banyan)
 // sees it as a link to this binary.
 func TestInstallLinksRelative(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symbolic links need privileges on Windows")
-	}
+	skipWithoutSymlinks(t)
 	dir := t.TempDir()
 	exe := filepath.Join(dir, "banyan")
-	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fakeBinary(t, exe)
 	if err := os.Symlink("banyan", filepath.Join(dir, "backplane")); err != nil {
 		t.Fatal(err)
 	}
@@ -207,14 +197,10 @@ func TestInstallLinksRelative(t *testing.T) {
 // the old fixed temporary name (<name>.banyan-link) is not touched, and
 // nothing is left behind.
 func TestInstallLinksTempName(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symbolic links need privileges on Windows")
-	}
+	skipWithoutSymlinks(t)
 	dir := t.TempDir()
 	exe := filepath.Join(t.TempDir(), "banyan")
-	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fakeBinary(t, exe)
 	mine := []byte("somebody's file\n")
 	for _, name := range []string{"mgw", "mgw.banyan-link"} {
 		if err := os.WriteFile(filepath.Join(dir, name), mine, 0o644); err != nil {
@@ -278,9 +264,7 @@ func TestPythonNamesExec(t *testing.T) {
 // printed. It skips on Windows.
 func installLinksBesideBinary(t *testing.T) (dir, out string) {
 	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("symbolic links need privileges on Windows")
-	}
+	skipWithoutSymlinks(t)
 	bin := binary(t)
 	b, err := exec.Command(bin, "install-links").CombinedOutput()
 	if err != nil {
@@ -326,5 +310,22 @@ func TestInterruptedWhileWaiting(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "banyan:") {
 		t.Errorf("monitor interrupted while waiting printed an error:\n%s", out.String())
+	}
+}
+
+// skipWithoutSymlinks skips on Windows, where symbolic links need
+// privileges.
+func skipWithoutSymlinks(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+}
+
+// fakeBinary writes a stand-in for the banyan binary at path.
+func fakeBinary(t *testing.T, path string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
 	}
 }
