@@ -2,11 +2,9 @@ package mqtt
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
 	"time"
 
@@ -139,16 +137,9 @@ type Options struct {
 	// slog.Default().
 	Logger *slog.Logger
 
-	// echoTTL is how long an expected echo is remembered (tests change it).
-	echoTTL time.Duration
 	// noEchoGuard disables the loop guard (a test shows what it prevents).
 	noEchoGuard bool
 }
-
-const (
-	defaultEchoTTL   = 10 * time.Second
-	maxPendingEchoes = 100000
-)
 
 // withDefaults fills in defaults and checks the options.
 func (o Options) withDefaults() (Options, error) {
@@ -183,9 +174,6 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxReconnectInterval == 0 {
 		o.MaxReconnectInterval = 30 * time.Second
-	}
-	if o.echoTTL == 0 {
-		o.echoTTL = defaultEchoTTL
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -230,28 +218,11 @@ func (o Options) withDefaults() (Options, error) {
 // TLSConfig builds a TLS configuration from PEM files: caFile (the
 // broker's CA; empty means the system roots), certFile and keyFile (a
 // client certificate, both or neither) and insecure (skip verifying the
-// broker's certificate: for tests only).
+// broker's certificate: for tests only). Errors wrap ErrOptions.
 func TLSConfig(caFile, certFile, keyFile string, insecure bool) (*tls.Config, error) {
-	c := &tls.Config{InsecureSkipVerify: insecure}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: CA file: %w", ErrOptions, err)
-		}
-		c.RootCAs = x509.NewCertPool()
-		if !c.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrOptions, caFile)
-		}
-	}
-	if (certFile == "") != (keyFile == "") {
-		return nil, fmt.Errorf("%w: a client certificate needs both a certificate and a key file", ErrOptions)
-	}
-	if certFile != "" {
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: client certificate: %w", ErrOptions, err)
-		}
-		c.Certificates = []tls.Certificate{cert}
+	c, err := service.ClientTLS(caFile, certFile, keyFile, insecure)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
 	}
 	return c, nil
 }

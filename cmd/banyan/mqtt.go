@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/tls"
 	"fmt"
 	"os"
 	"time"
@@ -26,8 +25,7 @@ type mqttFlags struct {
 	qos                          int
 	retain, persistent           bool
 	clientID, username, password string
-	useTLS, insecure             bool
-	caFile, certFile, keyFile    string
+	tls                          tlsClientFlags
 	keepAlive, connectTimeout    time.Duration // connectTimeout: the broker's
 }
 
@@ -104,11 +102,7 @@ connection is re-established when lost.`,
 	fs.BoolVar(&f.persistent, "persistent", false, "persistent MQTT session (clean session off; needs --client-id)")
 	fs.StringVar(&f.username, "username", "", "MQTT user name")
 	fs.StringVar(&f.password, "password", "", "MQTT password (default $"+envMQTTPassword+")")
-	fs.BoolVar(&f.useTLS, "tls", false, "connect with TLS (implied by --cafile, --cert, --insecure)")
-	fs.StringVar(&f.caFile, "cafile", "", "PEM file with the CA that signed the broker's certificate (default: system roots)")
-	fs.StringVar(&f.certFile, "cert", "", "PEM client certificate for TLS")
-	fs.StringVar(&f.keyFile, "key", "", "PEM key of the client certificate")
-	fs.BoolVar(&f.insecure, "insecure", false, "do not verify the broker's TLS certificate (testing only)")
+	f.tls.add(fs, "broker")
 	fs.DurationVar(&f.keepAlive, "keepalive", 60*time.Second, "MQTT keepalive")
 	fs.DurationVar(&f.connectTimeout, "broker-connect-timeout", 10*time.Second, "how long to retry the broker at start-up (--connect-timeout is the backplane's)")
 	return cmd
@@ -123,12 +117,9 @@ func (f *mqttFlags) options() (mqtt.Options, error) {
 	if password == "" {
 		password = os.Getenv(envMQTTPassword)
 	}
-	var tlsConf *tls.Config
-	if f.useTLS || f.caFile != "" || f.certFile != "" || f.insecure {
-		var err error
-		if tlsConf, err = mqtt.TLSConfig(f.caFile, f.certFile, f.keyFile, f.insecure); err != nil {
-			return mqtt.Options{}, err
-		}
+	tlsConf, err := f.tls.config()
+	if err != nil {
+		return mqtt.Options{}, err
 	}
 	bp, err := f.comp.options()
 	if err != nil {

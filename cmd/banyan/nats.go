@@ -1,12 +1,10 @@
 package main
 
 import (
-	"crypto/tls"
 	"fmt"
 	"os"
 	"time"
 
-	"github.com/gobanyan/banyan/bridge/mqtt"
 	"github.com/gobanyan/banyan/bridge/nats"
 	"github.com/spf13/cobra"
 )
@@ -19,20 +17,19 @@ const (
 )
 
 type natsFlags struct {
-	comp                      componentFlags
-	servers                   []string
-	topics, subjects          []string
-	subjectPrefix             string
-	encoding                  string
-	bridgeID                  string
-	user, password, token     string
-	nkeyFile, credsFile       string
-	useTLS, insecure          bool
-	caFile, certFile, keyFile string
-	reconnectBuffer           byteSize
-	jetstream, durable        string
-	pendingLimit              int
-	connectTimeout, drain     time.Duration
+	comp                  componentFlags
+	servers               []string
+	topics, subjects      []string
+	subjectPrefix         string
+	encoding              string
+	bridgeID              string
+	user, password, token string
+	nkeyFile, credsFile   string
+	tls                   tlsClientFlags
+	reconnectBuffer       byteSize
+	jetstream, durable    string
+	pendingLimit          int
+	connectTimeout, drain time.Duration
 }
 
 func newNATSCmd() *cobra.Command { return natsCommand(&natsFlags{}) }
@@ -106,11 +103,7 @@ up on what it missed.`,
 	fs.StringVar(&f.token, "token", "", "NATS token (default $"+envNATSToken+")")
 	fs.StringVar(&f.nkeyFile, "nkey", "", "NKey seed file")
 	fs.StringVar(&f.credsFile, "creds", "", "JWT credentials file (a user JWT and its NKey seed)")
-	fs.BoolVar(&f.useTLS, "tls", false, "connect with TLS (implied by --cafile, --cert, --insecure)")
-	fs.StringVar(&f.caFile, "cafile", "", "PEM file with the CA that signed the server's certificate (default: system roots)")
-	fs.StringVar(&f.certFile, "cert", "", "PEM client certificate for TLS")
-	fs.StringVar(&f.keyFile, "key", "", "PEM key of the client certificate")
-	fs.BoolVar(&f.insecure, "insecure", false, "do not verify the server's TLS certificate (testing only)")
+	f.tls.add(fs, "server")
 	f.reconnectBuffer = 8 << 20
 	fs.Var(&f.reconnectBuffer, "reconnect-buffer", "bytes buffered while NATS is away (bytes, or with KiB/MiB/GiB); what does not fit is dropped and counted")
 	fs.StringVar(&f.jetstream, "jetstream", "", "JetStream stream: acknowledged exports into it, imports from a durable consumer")
@@ -133,12 +126,9 @@ func (f *natsFlags) options(cmd *cobra.Command) (nats.Options, error) {
 	if token == "" {
 		token = os.Getenv(envNATSToken)
 	}
-	var tlsConf *tls.Config
-	if f.useTLS || f.caFile != "" || f.certFile != "" || f.insecure {
-		var err error
-		if tlsConf, err = mqtt.TLSConfig(f.caFile, f.certFile, f.keyFile, f.insecure); err != nil {
-			return nats.Options{}, err
-		}
+	tlsConf, err := f.tls.config()
+	if err != nil {
+		return nats.Options{}, err
 	}
 	subjects := f.subjects
 	if !cmd.Flags().Changed("nats-subjects") {
