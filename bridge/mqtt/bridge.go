@@ -75,8 +75,8 @@ func New(ctx context.Context, opts Options) (*Bridge, error) {
 	b := &Bridge{
 		o:              o,
 		log:            o.Logger.With("component", "mqtt-bridge"),
-		toMQTTEchoes:   loopguard.New(o.echoTTL, maxPendingEchoes, nil),
-		fromMQTTEchoes: loopguard.New(o.echoTTL, maxPendingEchoes, nil),
+		toMQTTEchoes:   loopguard.New(0, 0, nil),
+		fromMQTTEchoes: loopguard.New(0, 0, nil),
 		subscribed:     make(chan error, 1),
 	}
 	bopts := append([]banyan.Option{banyan.WithName("MQTT Gateway"), banyan.WithLogger(o.Logger)}, o.Backplane...)

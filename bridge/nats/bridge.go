@@ -109,7 +109,7 @@ func New(ctx context.Context, opts Options) (*Bridge, error) {
 	b := &Bridge{
 		o:        o,
 		log:      o.Logger.With("component", "nats-bridge", "bridge_id", o.BridgeID),
-		imported: loopguard.New(o.echoTTL, maxPendingEchoes, nil),
+		imported: loopguard.New(0, 0, nil),
 		closed:   make(chan struct{}),
 		routes:   map[string]route{},
 	}

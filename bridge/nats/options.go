@@ -146,17 +146,10 @@ type Options struct {
 	// slog.Default().
 	Logger *slog.Logger
 
-	// echoTTL is how long an expected echo is remembered (tests change it).
-	echoTTL time.Duration
 	// noLoopGuard disables both halves of the loop guard (a test shows
 	// what they prevent).
 	noLoopGuard bool
 }
-
-const (
-	defaultEchoTTL   = 10 * time.Second
-	maxPendingEchoes = 100000
-)
 
 func (o Options) withDefaults() (Options, error) {
 	if o.Servers == nil {
@@ -236,9 +229,6 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.DrainTimeout <= 0 {
 		o.DrainTimeout = 5 * time.Second
-	}
-	if o.echoTTL == 0 {
-		o.echoTTL = defaultEchoTTL
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

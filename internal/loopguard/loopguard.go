@@ -42,9 +42,22 @@ type echoEntry struct {
 	at  time.Time
 }
 
-// New returns a guard that forgets an expectation after ttl, and keeps at
-// most max; now is the clock (nil: time.Now).
+// The bridges' bounds: how long an expectation is kept, and how many.
+const (
+	DefaultTTL = 10 * time.Second
+	DefaultMax = 100000
+)
+
+// New returns a guard that forgets an expectation after ttl (0:
+// DefaultTTL), and keeps at most max (0: DefaultMax); now is the clock
+// (nil: time.Now).
 func New(ttl time.Duration, max int, now func() time.Time) *Guard {
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	if max <= 0 {
+		max = DefaultMax
+	}
 	if now == nil {
 		now = time.Now
 	}
