@@ -2,7 +2,9 @@
 
 Keys are Z85 strings. Every role prints READY once its socket is set up,
 "EVENT <name> <value>" for each handshake event of its socket's monitor,
-and exits when stdin closes.
+and exits when stdin closes. The monitor thread and the main thread both
+print, so every line goes out through say(): one write under one lock (two
+print() calls can interleave, text and newline being separate writes).
 
 Roles:
   pub-server SECRET PORT               PUB bound with curve_server, sends
@@ -31,6 +33,15 @@ EVENTS = {
 }
 
 
+_out = threading.Lock()
+
+
+def say(line):
+    with _out:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
 def monitor(sock):
     mon = sock.get_monitor_socket()
 
@@ -42,7 +53,7 @@ def monitor(sock):
                 return
             name = EVENTS.get(ev["event"])
             if name:
-                print("EVENT %s %s" % (name, ev["value"]), flush=True)
+                say("EVENT %s %s" % (name, ev["value"]))
 
     threading.Thread(target=run, daemon=True).start()
 
@@ -75,14 +86,14 @@ def main():
         s.connect(endpoint)
     else:
         s.bind(endpoint)
-    print("READY", flush=True)
+    say("READY")
     if role == "pub-server":
         while True:
             s.send_multipart([b"weather", b"sunny"])
             time.sleep(0.02)
     while True:
         frames = s.recv_multipart()
-        print("MSG " + " ".join(f.hex() for f in frames), flush=True)
+        say("MSG " + " ".join(f.hex() for f in frames))
 
 
 main()
