@@ -278,7 +278,8 @@ func (c *Component) PublishRaw(topic string, payload []byte) error {
 // them on the publisher connection proves it, and publishes nothing. On a
 // ZMTP 3.0 or older backplane it returns once they are written to the
 // connection. Messages dropped at the send queue's high-water mark are not
-// waited for.
+// waited for, and neither is a connection that ends before it answers:
+// what it carried may be lost with it (a reconnect does not resend).
 func (c *Component) Flush(ctx context.Context) error {
 	if c.o.noPub {
 		return ErrNoPublisher

@@ -280,3 +280,49 @@ func TestFlushPeerLeaves(t *testing.T) {
 		t.Fatalf("Flush after the peer left: %v", err)
 	}
 }
+
+// A PING already written when its peer leaves: nothing of it is queued any
+// more, and the peer will never answer it. The end of the connection it
+// went out on releases the Flush.
+func TestFlushPeerLeavesAfterPing(t *testing.T) {
+	pub := NewPub(quiet())
+	defer pub.Close()
+	addr, err := pub.Bind("tcp://127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sopts := quiet()
+	sopts.RecvHWM = 1
+	sub := NewSub(sopts) // nobody receives: the PING behind the messages stays unread
+	sub.Subscribe(nil)
+	sub.Connect(addr.String())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := pub.WaitSubscribed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		pub.Send(NewTopicMsg("t", []byte("x")))
+	}
+	done := make(chan error, 1)
+	go func() { done <- pub.Flush(ctx) }()
+	waitFor(t, "the PING written", func() bool {
+		pub.pongs.mu.Lock()
+		defer pub.pongs.mu.Unlock()
+		for _, w := range pub.pongs.waiting {
+			if w.on != nil {
+				return true
+			}
+		}
+		return false
+	})
+	select {
+	case err := <-done:
+		t.Fatalf("Flush returned %v while the peer read nothing", err)
+	default:
+	}
+	sub.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("Flush after the peer left: %v", err)
+	}
+}

@@ -400,6 +400,7 @@ func (p *Pub) serve(c *conn) error {
 	pp.mu.Unlock()
 	c.nc.Close()
 	c.writers.Wait()
+	p.pongs.lost(c) // PINGs c carried and did not answer: Flush goes on
 	pp.mu.Lock()
 	if pp.tailOf == c {
 		// The rest of a message c took only part of: the next
@@ -518,6 +519,11 @@ func (pp *pubPeer) writer(c *conn) {
 					err = c.write10(batch[i])
 				default:
 					_, err = c.w.Write(batch[i].raw)
+					if err == nil && !(tail && i == 0) && isCommand(batch[i]) {
+						// Answered by a PONG, or released when c ends
+						// (serve) if it ends first.
+						pp.pub.pongs.sent(pingContext(batch[i]), c)
+					}
 				}
 			}
 			if err != nil && !(tail && i == 0) && isCommand(batch[i]) {
@@ -612,7 +618,8 @@ func (p *Pub) WaitSubscribed(ctx context.Context) error {
 // the peer sends after reading them (a connection is read in order). An
 // older peer has no PING: there the writer passes the PING without
 // sending it, once what is before it is written to the connection, however
-// much is sent after it. A peer that is not connected is not waited for.
+// much is sent after it. A peer that is not connected is not waited for,
+// nor one whose connection ends before it answers.
 func (p *Pub) Flush(ctx context.Context) error {
 	if p.s.isClosed() {
 		return ErrClosed
@@ -664,7 +671,9 @@ func pingContext(m Msg) []byte {
 // message) whatever the high-water mark, so a Flush is never dropped, and
 // reports true, if the peer is connected; false, queueing nothing, if not.
 // Once queued, the PING is answered, passed by the writer, or released
-// when its connection fails (the writer, or serve for an accepted peer).
+// when its connection fails: by the writer if it was not written, by
+// serve when the connection it was written on ends (pongs.lost), and by
+// serve for an accepted peer's queue.
 func (pp *pubPeer) enqueueControl(m Msg) bool {
 	pp.mu.Lock()
 	defer pp.mu.Unlock()

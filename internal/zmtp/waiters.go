@@ -34,11 +34,18 @@ func (c *changes) fire() {
 
 // pongs matches PONGs to the PINGs waiting for them (Sub.Sync, Pub.Flush):
 // each PING carries a token of its own as its context, which the PONG
-// echoes.
+// echoes. A Flush's PING also records the connection it was written on
+// (sent), so that when that connection ends before answering, its waiter
+// is released (lost) instead of waiting for a PONG that cannot come.
 type pongs struct {
 	mu      sync.Mutex
 	seq     uint64
-	waiting map[string]chan struct{}
+	waiting map[string]*pongWaiter
+}
+
+type pongWaiter struct {
+	ch chan struct{} // signalled once (buffered, 1)
+	on *conn         // the connection the PING was written on; nil before
 }
 
 // add registers a waiter and returns its token and the channel its PONG
@@ -47,12 +54,12 @@ func (p *pongs) add(kind string) (string, chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.waiting == nil {
-		p.waiting = map[string]chan struct{}{}
+		p.waiting = map[string]*pongWaiter{}
 	}
 	p.seq++
 	token := kind + strconv.FormatUint(p.seq, 10)
 	ch := make(chan struct{}, 1)
-	p.waiting[token] = ch
+	p.waiting[token] = &pongWaiter{ch: ch}
 	return token, ch
 }
 
@@ -68,13 +75,39 @@ func (p *pongs) remove(tokens ...string) {
 // pong signals the waiter of a PONG's context, if any.
 func (p *pongs) pong(context []byte) {
 	p.mu.Lock()
-	if ch := p.waiting[string(context)]; ch != nil {
-		select {
-		case ch <- struct{}{}:
-		default:
+	if w := p.waiting[string(context)]; w != nil {
+		w.signal()
+	}
+	p.mu.Unlock()
+}
+
+// sent records that the PING of context was written on c.
+func (p *pongs) sent(context []byte, c *conn) {
+	p.mu.Lock()
+	if w := p.waiting[string(context)]; w != nil {
+		w.on = c
+	}
+	p.mu.Unlock()
+}
+
+// lost signals every waiter whose PING was written on c, which has ended:
+// no PONG can come for it. Nothing may write on c any more (sent after
+// lost would wait again).
+func (p *pongs) lost(c *conn) {
+	p.mu.Lock()
+	for _, w := range p.waiting {
+		if w.on == c {
+			w.signal()
 		}
 	}
 	p.mu.Unlock()
+}
+
+func (w *pongWaiter) signal() {
+	select {
+	case w.ch <- struct{}{}:
+	default:
+	}
 }
 
 // ping is a PING command whose context is token (TTL 0).
