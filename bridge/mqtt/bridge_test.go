@@ -69,6 +69,9 @@ func TestMQTTToBanyan(t *testing.T) {
 	if m := testbp.Next(t, c); !bytes.Equal(m.Payload, ordered(t, "n", 2)) {
 		t.Fatalf("got % x, want the second message", m.Payload)
 	}
+	// Counted once PublishRaw has returned, which can be after the
+	// subscriber has the message: wait for the count, then check it.
+	testbp.WaitFor(t, "2 counted from MQTT", func() bool { return b.Stats().FromMQTT >= 2 })
 	if st := b.Stats(); st.FromMQTT != 2 || st.FromMQTTErrors != 0 {
 		t.Errorf("stats: %+v", st)
 	}
@@ -149,6 +152,7 @@ func TestLoopGuard(t *testing.T) {
 		}
 	}
 	testbp.WaitFor(t, "the sentinel's echo", func() bool { return b.Stats().Echoes == 4 })
+	testbp.WaitFor(t, "3 counted to MQTT", func() bool { return b.Stats().ToMQTT >= 3 }) // counted after the publish
 	if st := b.Stats(); st.ToMQTT != 3 || st.FromMQTT != 1 {
 		t.Errorf("forwarded %d to MQTT and %d from MQTT, want 3 and 1: %+v", st.ToMQTT, st.FromMQTT, st)
 	}
@@ -185,6 +189,7 @@ func TestConversionErrors(t *testing.T) {
 	if m := testbp.Next(t, c); !bytes.Equal(m.Payload, ordered(t, "ok", 2)) {
 		t.Fatalf("got % x", m.Payload)
 	}
+	testbp.WaitFor(t, "the forwarded ones counted", func() bool { st := b.Stats(); return st.ToMQTT >= 1 && st.FromMQTT >= 1 }) // after each publish
 	if st := b.Stats(); st.ToMQTTErrors != 1 || st.FromMQTTErrors != 2 || st.ToMQTT != 1 || st.FromMQTT != 1 {
 		t.Errorf("stats: %+v", st)
 	}
@@ -236,6 +241,7 @@ func TestEncodings(t *testing.T) {
 		if m := testbp.Next(t, c); !bytes.Equal(m.Payload, mustMarshal(t, []byte("\x00binary\xff"))) {
 			t.Fatalf("got % x", m.Payload)
 		}
+		testbp.WaitFor(t, "2 counted to MQTT", func() bool { return b.Stats().ToMQTT >= 2 }) // after each publish
 		if st := b.Stats(); st.ToMQTTErrors != 1 || st.ToMQTT != 2 {
 			t.Errorf("stats: %+v", st)
 		}
