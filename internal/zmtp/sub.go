@@ -230,10 +230,13 @@ func (sb *Sub) serve(c *conn) error {
 			deliver(m, more)
 			continue
 		}
+		// Counted before the hand-off (and taken back if it never
+		// happens), so Stats never trails what a receiver has.
+		sb.s.received.Add(1)
 		select {
 		case sb.ch <- m:
-			sb.s.received.Add(1)
 		case <-sb.s.done:
+			sb.s.received.Add(^uint64(0))
 			return nil
 		}
 	}
