@@ -55,10 +55,21 @@ func goPair(t *testing.T, bp *Backplane) (*zmtp.Pub, *zmtp.Sub) {
 		pub.SendFrames([]byte("sync"), nil)
 		select {
 		case <-sub.Messages():
-			for len(sub.Messages()) > 0 {
-				<-sub.Messages()
+			// A sync sent after this one may still be on its way: a
+			// fence behind them all, read through, leaves nothing in
+			// flight (one connection each way keeps the order), so the
+			// caller's counts start from rest.
+			pub.SendFrames([]byte("fence"), nil)
+			for {
+				select {
+				case m := <-sub.Messages():
+					if string(m.Topic()) == "fence" {
+						return pub, sub
+					}
+				case <-ctx.Done():
+					t.Fatal("the fence never came through the backplane")
+				}
 			}
-			return pub, sub
 		case <-time.After(50 * time.Millisecond):
 		case <-ctx.Done():
 			t.Fatal("no delivery through the backplane")
