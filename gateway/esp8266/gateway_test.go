@@ -296,7 +296,11 @@ func TestAnalogRepeats(t *testing.T) {
 // gateway is back by itself.
 func TestReconnect(t *testing.T) {
 	dev := espsim.New(espsim.Options{})
-	r := newRig(t, dev, esp8266.Options{GreetingTimeout: 300 * time.Millisecond})
+	// The greeting bound also applies to the first link and to the one
+	// after the reset, whose greeting comes from the simulator's
+	// goroutines: 2 s leaves a busy machine room (a link that misses it
+	// spends the simulated firmware until its next reset).
+	r := newRig(t, dev, esp8266.Options{GreetingTimeout: 2 * time.Second})
 	r.sysMsg("connected")
 	dev.Drop()
 	r.sysMsg("lost the esp8266")
