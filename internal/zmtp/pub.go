@@ -400,7 +400,7 @@ func (p *Pub) serve(c *conn) error {
 	pp.mu.Unlock()
 	c.nc.Close()
 	c.writers.Wait()
-	p.pongs.lost(c) // PINGs c carried and did not answer: Flush goes on
+	p.pongs.lost(c) // PINGs c took and did not answer: Flush goes on
 	pp.mu.Lock()
 	if pp.tailOf == c {
 		// The rest of a message c took only part of: the next
@@ -505,13 +505,20 @@ func (pp *pubPeer) writer(c *conn) {
 		c.wmu.Lock()
 		var err error
 		for i := range batch {
+			ping := !(tail && i == 0) && isCommand(batch[i]) // a Flush's PING
+			if ping {
+				// It goes with c: answered by a PONG, passed below, or
+				// released when c ends (serve, pongs.lost), which every
+				// failed write here brings about.
+				pp.pub.pongs.sent(pingContext(batch[i]), c)
+			}
 			if err == nil {
 				switch {
-				case noPing && !(tail && i == 0) && isCommand(batch[i]):
-					// A Flush's PING on a connection without PING (an
-					// older peer, or one that replaced the connection it
-					// was queued for): what is before it is written once
-					// the buffer is flushed, which is all Flush can know.
+				case ping && noPing:
+					// A PING on a connection without PING (an older peer,
+					// or one that replaced the connection it was queued
+					// for): what is before it is written once the buffer
+					// is flushed, which is all Flush can know.
 					if err = c.w.Flush(); err == nil {
 						pp.pub.pongs.pong(pingContext(batch[i]))
 					}
@@ -519,18 +526,7 @@ func (pp *pubPeer) writer(c *conn) {
 					err = c.write10(batch[i])
 				default:
 					_, err = c.w.Write(batch[i].raw)
-					if err == nil && !(tail && i == 0) && isCommand(batch[i]) {
-						// Answered by a PONG, or released when c ends
-						// (serve) if it ends first.
-						pp.pub.pongs.sent(pingContext(batch[i]), c)
-					}
 				}
-			}
-			if err != nil && !(tail && i == 0) && isCommand(batch[i]) {
-				// A PING the failing connection will not carry: what it
-				// was to follow is lost with the connection, and Flush
-				// does not wait for a peer that is gone.
-				pp.pub.pongs.pong(pingContext(batch[i]))
 			}
 			written += int64(len(batch[i].raw))
 			batch[i] = Msg{}
@@ -671,9 +667,8 @@ func pingContext(m Msg) []byte {
 // message) whatever the high-water mark, so a Flush is never dropped, and
 // reports true, if the peer is connected; false, queueing nothing, if not.
 // Once queued, the PING is answered, passed by the writer, or released
-// when its connection fails: by the writer if it was not written, by
-// serve when the connection it was written on ends (pongs.lost), and by
-// serve for an accepted peer's queue.
+// when its connection fails: by serve when the connection whose writer
+// took it ends (pongs.lost), or by serve for an accepted peer's queue.
 func (pp *pubPeer) enqueueControl(m Msg) bool {
 	pp.mu.Lock()
 	defer pp.mu.Unlock()

@@ -34,7 +34,7 @@ func (c *changes) fire() {
 
 // pongs matches PONGs to the PINGs waiting for them (Sub.Sync, Pub.Flush):
 // each PING carries a token of its own as its context, which the PONG
-// echoes. A Flush's PING also records the connection it was written on
+// echoes. A Flush's PING also records the connection whose writer took it
 // (sent), so that when that connection ends before answering, its waiter
 // is released (lost) instead of waiting for a PONG that cannot come.
 type pongs struct {
@@ -45,7 +45,7 @@ type pongs struct {
 
 type pongWaiter struct {
 	ch chan struct{} // signalled once (buffered, 1)
-	on *conn         // the connection the PING was written on; nil before
+	on *conn         // the connection whose writer took the PING; nil before
 }
 
 // add registers a waiter and returns its token and the channel its PONG
@@ -81,7 +81,7 @@ func (p *pongs) pong(context []byte) {
 	p.mu.Unlock()
 }
 
-// sent records that the PING of context was written on c.
+// sent records that the PING of context goes on c (c's writer took it).
 func (p *pongs) sent(context []byte, c *conn) {
 	p.mu.Lock()
 	if w := p.waiting[string(context)]; w != nil {
