@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -116,14 +115,9 @@ func TestCurveFlagsConnect(t *testing.T) {
 
 	var out testbp.Buffer
 	startAs(t, &out, "wsgw", append(b.args(), "--listen", "127.0.0.1:0", "-n", "wsgw", "--connect-timeout", "1m")...)
-	out.WaitFor(t, "wsgw: serving WebSockets on ws://")
-	url := regexp.MustCompile(`serving WebSockets on (\S+)`).FindStringSubmatch(out.String())[1]
 	ctx, cancel := context.WithTimeout(context.Background(), testbp.Patience)
 	defer cancel()
-	page, _, err := websocket.Dial(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := dialServed(t, ctx, &out)
 	defer page.CloseNow()
 	page.Write(ctx, websocket.MessageText, []byte(`{"id": "to_x"}`))
 	page.Write(ctx, websocket.MessageText, []byte(`{"n": 7}`))

@@ -83,15 +83,9 @@ func TestWSCommand(t *testing.T) {
 			t.Error("banyan ws did not stop")
 		}
 	}()
-	out.WaitFor(t, "wsgw: serving WebSockets on ws://")
-	url := regexp.MustCompile(`serving WebSockets on (\S+)`).FindStringSubmatch(out.String())[1]
-
 	dctx, dcancel := context.WithTimeout(ctx, testbp.Patience)
 	defer dcancel()
-	page, _, err := websocket.Dial(dctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := dialServed(t, dctx, &out)
 	defer page.CloseNow()
 	// The gateway reads the command only once it has subscribed for the id.
 	page.Write(dctx, websocket.MessageText, []byte(`{"id": "to_arduino_gateway"}`))
@@ -122,4 +116,17 @@ func TestWSHelp(t *testing.T) {
 			t.Errorf("help lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// dialServed waits for a gateway named wsgw (-n wsgw) to say where it
+// serves, in out, and dials it as a page would.
+func dialServed(t *testing.T, ctx context.Context, out *testbp.Buffer) *websocket.Conn {
+	t.Helper()
+	out.WaitFor(t, "wsgw: serving WebSockets on ws://")
+	url := regexp.MustCompile(`serving WebSockets on (\S+)`).FindStringSubmatch(out.String())[1]
+	page, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page
 }
